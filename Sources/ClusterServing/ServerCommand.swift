@@ -1,0 +1,89 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import NIOPosix
+import RESPServer
+import Store
+
+/// `cluster-serving server`: runs the store server alone.
+struct ServerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run the Redis-compatible store server (RESP2/RESP3, persisted in LMDB)."
+    )
+
+    @Option(help: "TCP port to listen on.")
+    var port: Int = 6379
+
+    @Option(help: "Address to bind (loopback by default).")
+    var bind: String = "127.0.0.1"
+
+    @Option(help: "Data directory (one LMDB environment).")
+    var dir: String = "./cluster-serving-data"
+
+    @Option(help: "When writes reach the disk: always, everysec or no.")
+    var appendfsync: String = "everysec"
+
+    @Option(help: "Password clients must AUTH with.")
+    var requirepass: String?
+
+    @Option(help: "Refuse writes that grow data past this many bytes (0 = no limit; units like 4gb accepted).")
+    var maxmemory: String = "0"
+
+    @Option(help: "Event-loop threads (default: one per core).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard Durability(rawValue: appendfsync) != nil else {
+            throw ValidationError("--appendfsync must be always, everysec or no (got '\(appendfsync)')")
+        }
+        guard ServerConfigValues.memory(maxmemory) != nil else {
+            throw ValidationError("--maxmemory must be a byte count such as 1073741824 or 1gb (got '\(maxmemory)')")
+        }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535 (got \(port))") }
+    }
+
+    func run() throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .notice
+            return handler
+        }
+        let logger = Logger(label: "cluster-serving")
+        let durability = Durability(rawValue: appendfsync)!
+        let store = try Store(options: .init(directory: dir, durability: durability), logger: logger)
+        var overrides = ["appendfsync": appendfsync, "port": String(port), "bind": bind,
+                         "dir": (dir as NSString).standardizingPath,
+                         "maxmemory": String(ServerConfigValues.memory(maxmemory)!)]
+        if let requirepass { overrides["requirepass"] = requirepass }
+        let config = ServerConfig(overrides: overrides)
+        let context = ServerContext(store: store, config: config, logger: logger)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+        let server = RESPServer(context: context, group: group)
+        let stopping = DispatchSemaphore(value: 0)
+        context.onShutdown { _ in stopping.signal() }
+        try server.start(host: bind, port: port)
+
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let signals = [SIGINT, SIGTERM].map { sig in
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { stopping.signal() }
+            source.resume()
+            return source
+        }
+        stopping.wait()
+        logger.notice("shutting down: closing connections and syncing the store")
+        server.stop()
+        store.shutdown()
+        try? group.syncShutdownGracefully()
+        _ = signals
+        logger.notice("bye")
+    }
+}
+
+/// Memory values in Redis's units, for the command line.
+enum ServerConfigValues {
+    static func memory(_ text: String) -> Int64? { ServerConfig.parseMemory(text) }
+}

@@ -1,0 +1,90 @@
+import Store
+
+/// SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB. Messages go out as RESP3 pushes, or as
+/// arrays in RESP2.
+extension CommandFamilies {
+    static let pubsub: [CommandSpec] = [
+        CommandSpec("subscribe", arity: -2, flags: [.pubsub, .noscript, .loading, .stale, .nomulti], access: .none,
+                    group: "pubsub", summary: "Listen for messages published to the given channels", since: "2.0.0") { call in
+            guard let client = call.client else { return .noReply }
+            for channel in call.args.dropFirst() {
+                if client.channels.insert(channel).inserted { call.server.pubsub.subscribe(client, channel: channel) }
+                client.send(.push([.bulk("subscribe"), .bulk(channel), .integer(client.subscriptionCount)]))
+            }
+            client.updateSubscriptionInfo()
+            return .noReply
+        },
+        CommandSpec("unsubscribe", arity: -1, flags: [.pubsub, .noscript, .loading, .stale, .nomulti], access: .none,
+                    group: "pubsub", summary: "Stop listening for messages posted to the given channels", since: "2.0.0") { call in
+            guard let client = call.client else { return .noReply }
+            let channels = call.args.count > 1 ? Array(call.args.dropFirst()) : Array(client.channels)
+            if channels.isEmpty {
+                client.send(.push([.bulk("unsubscribe"), .null, .integer(client.subscriptionCount)]))
+            }
+            for channel in channels {
+                if client.channels.remove(channel) != nil { call.server.pubsub.unsubscribe(client, channel: channel) }
+                client.send(.push([.bulk("unsubscribe"), .bulk(channel), .integer(client.subscriptionCount)]))
+            }
+            client.updateSubscriptionInfo()
+            return .noReply
+        },
+        CommandSpec("psubscribe", arity: -2, flags: [.pubsub, .noscript, .loading, .stale, .nomulti], access: .none,
+                    group: "pubsub", summary: "Listen for messages published to channels matching the given patterns",
+                    since: "2.0.0") { call in
+            guard let client = call.client else { return .noReply }
+            for pattern in call.args.dropFirst() {
+                if client.patterns.insert(pattern).inserted { call.server.pubsub.psubscribe(client, pattern: pattern) }
+                client.send(.push([.bulk("psubscribe"), .bulk(pattern), .integer(client.subscriptionCount)]))
+            }
+            client.updateSubscriptionInfo()
+            return .noReply
+        },
+        CommandSpec("punsubscribe", arity: -1, flags: [.pubsub, .noscript, .loading, .stale, .nomulti], access: .none,
+                    group: "pubsub", summary: "Stop listening for messages posted to channels matching the given patterns",
+                    since: "2.0.0") { call in
+            guard let client = call.client else { return .noReply }
+            let patterns = call.args.count > 1 ? Array(call.args.dropFirst()) : Array(client.patterns)
+            if patterns.isEmpty {
+                client.send(.push([.bulk("punsubscribe"), .null, .integer(client.subscriptionCount)]))
+            }
+            for pattern in patterns {
+                if client.patterns.remove(pattern) != nil { call.server.pubsub.punsubscribe(client, pattern: pattern) }
+                client.send(.push([.bulk("punsubscribe"), .bulk(pattern), .integer(client.subscriptionCount)]))
+            }
+            client.updateSubscriptionInfo()
+            return .noReply
+        },
+        CommandSpec("publish", arity: 3, flags: [.pubsub, .loading, .stale, .fast], access: .none, group: "pubsub",
+                    summary: "Post a message to a channel", since: "2.0.0") { call in
+            .integer(call.server.pubsub.publish(channel: call.args[1], message: call.args[2]))
+        },
+        CommandSpec("pubsub", arity: -2, flags: [.pubsub, .loading, .stale], access: .none, group: "pubsub",
+                    summary: "A container for Pub/Sub commands", since: "2.8.0",
+                    subcommands: ["channels", "numsub", "numpat", "help"]) { call in
+            let registry = call.server.pubsub
+            switch call.option(1) {
+            case "CHANNELS" where call.args.count <= 3:
+                return .array(registry.channels(matching: call.args.count == 3 ? call.args[2] : nil).map(Reply.bulk))
+            case "NUMSUB":
+                return .array(call.args.dropFirst(2).flatMap { [Reply.bulk($0), .integer(registry.subscriberCount($0))] })
+            case "NUMPAT" where call.args.count == 2:
+                return .integer(registry.patternCount)
+            case "SHARDCHANNELS" where call.args.count <= 3:
+                return .array([])
+            case "SHARDNUMSUB":
+                return .array(call.args.dropFirst(2).flatMap { [Reply.bulk($0), .zero] })
+            case "HELP" where call.args.count == 2:
+                return .array([
+                    "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                    "CHANNELS [<pattern>]", "    Return the currently active channels matching a <pattern> (default: '*').",
+                    "NUMPAT", "    Return number of subscriptions to patterns.",
+                    "NUMSUB [<channel> ...]", "    Return the number of subscribers for the specified channels, excluding",
+                    "    pattern subscriptions(default: no channels).",
+                    "HELP", "    Print this help.",
+                ].map { .simple($0) })
+            default:
+                throw CommandError.unknownSubcommand(call.args[1], "pubsub")
+            }
+        },
+    ]
+}

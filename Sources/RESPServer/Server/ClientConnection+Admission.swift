@@ -1,0 +1,83 @@
+import Store
+
+/// The checks a command passes before it runs, and MULTI/EXEC.
+extension ClientConnection {
+    /// Commands a RESP2 client may send while subscribed.
+    private static let allowedWhileSubscribed: Set<String> = [
+        "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "ping", "quit", "reset",
+    ]
+
+    /// Commands that run at once even inside MULTI.
+    private static let transactionControl: Set<String> = ["exec", "discard", "multi", "watch", "quit", "reset"]
+
+    /// The checks with no side effects: known command, arity, authentication, subscribed context, memory.
+    func check(_ request: [[UInt8]]) -> Result<CommandSpec, CommandError> {
+        guard let spec = server.commands.lookup(request[0]) else { return .failure(.unknownCommand(request)) }
+        guard spec.arityMatches(request.count) else { return .failure(.wrongArity(spec.name)) }
+        if !session.authenticated && !spec.flags.contains(.noauth) { return .failure(.noAuth) }
+        if session.protocolVersion == 2 && !(channels.isEmpty && patterns.isEmpty)
+            && !Self.allowedWhileSubscribed.contains(spec.name) {
+            return .failure(CommandError("ERR Can't execute '\(spec.name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
+        }
+        if multiQueue != nil && !Self.transactionControl.contains(spec.name) && spec.flags.contains(.nomulti) {
+            return .failure(CommandError("ERR Command not allowed inside a transaction"))
+        }
+        if spec.flags.contains(.denyoom) && server.overMemoryLimit { return .failure(.oom) }
+        return .success(spec)
+    }
+
+    /// Checks a command and returns its spec to run it, or answers it: with an error, or with QUEUED inside
+    /// MULTI. An error while queueing makes the EXEC abort.
+    func admit(_ request: [[UInt8]]) -> CommandSpec? {
+        switch check(request) {
+        case .failure(let error):
+            if multiQueue != nil { multiFailed = true }
+            if let spec = server.commands.lookup(request[0]) {
+                server.stats.record(command: spec.name, microseconds: 0, error: error.message, rejected: true)
+            } else {
+                server.stats.recordError(error.message)
+            }
+            send(.error(error.message))
+            return nil
+        case .success(let spec):
+            guard multiQueue != nil, !Self.transactionControl.contains(spec.name) else { return spec }
+            multiQueue!.append(request)
+            send(.queued)
+            return nil
+        }
+    }
+
+    // MARK: MULTI / EXEC / DISCARD
+
+    func multi() -> Reply {
+        if multiQueue != nil { return .error("ERR MULTI calls can not be nested") }
+        multiQueue = []
+        multiFailed = false
+        return .ok
+    }
+
+    func discard() -> Reply {
+        guard multiQueue != nil else { return .error("ERR DISCARD without MULTI") }
+        multiQueue = nil
+        multiFailed = false
+        server.watches.unwatchAll(client: id)
+        return .ok
+    }
+
+    /// Runs the queued commands as one job on the writer thread; a changed WATCHed key makes it answer nil.
+    func exec() {
+        guard let queued = multiQueue else {
+            send(.error("ERR EXEC without MULTI"))
+            return
+        }
+        multiQueue = nil
+        if multiFailed {
+            multiFailed = false
+            server.watches.unwatchAll(client: id)
+            send(.error("EXECABORT Transaction discarded because of previous errors."))
+            return
+        }
+        let commands = queued.map { (server.commands.lookup($0[0])!, $0) }
+        startJob(CommandJob(client: self, commands: commands, session: session, kind: .exec))
+    }
+}

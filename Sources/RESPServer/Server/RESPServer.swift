@@ -1,0 +1,65 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Store
+
+/// The RESP server: a SwiftNIO listener whose connections run `ClientConnection`.
+public final class RESPServer: Sendable {
+    public let context: ServerContext
+    private let group: any EventLoopGroup
+    private let channel: NIOLockedChannel
+
+    public init(context: ServerContext, group: any EventLoopGroup) {
+        self.context = context
+        self.group = group
+        self.channel = NIOLockedChannel()
+    }
+
+    /// Binds and starts accepting; returns the port (useful with port 0).
+    @discardableResult
+    public func start(host: String, port: Int) throws -> Int {
+        let context = self.context
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 511)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if context.clients.count >= context.config.maxClients {
+                        context.stats.state.withLockedValue { $0.rejectedConnections += 1 }
+                        var buffer = channel.allocator.buffer(capacity: 64)
+                        buffer.writeString("-ERR max number of clients reached\r\n")
+                        channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
+                        return
+                    }
+                    try channel.pipeline.syncOperations.addHandler(ClientConnection(server: context, channel: channel))
+                }
+            }
+        let server = try bootstrap.bind(host: host, port: port).wait()
+        channel.set(server)
+        let bound = server.localAddress?.port ?? port
+        context.port.value = bound
+        context.logger.notice("Ready to accept connections on \(host):\(bound)")
+        return bound
+    }
+
+    /// Stops accepting and closes every connection.
+    public func stop() {
+        channel.get()?.close(promise: nil)
+        for client in context.clients.all { client.kill() }
+    }
+
+    /// Waits until the listener is closed.
+    public func waitUntilClosed() throws {
+        try channel.get()?.closeFuture.wait()
+    }
+}
+
+import NIOConcurrencyHelpers
+
+final class NIOLockedChannel: Sendable {
+    private let box = NIOLockedValueBox<(any Channel)?>(nil)
+    func set(_ channel: any Channel) { box.withLockedValue { $0 = channel } }
+    func get() -> (any Channel)? { box.withLockedValue { $0 } }
+}

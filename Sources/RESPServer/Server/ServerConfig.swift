@@ -1,0 +1,132 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Store
+
+/// The parameters CONFIG GET/SET know, with Redis's names, defaults and value formats.
+///
+/// Honoured: maxmemory, requirepass, appendfsync, proto-max-bulk-len, client-query-buffer-limit, maxclients,
+/// timeout, stream-node-max-entries. Kept for clients that read them but with no effect here: appendonly
+/// (the store is always persistent), save, stream-node-max-bytes, hz and the rest of `passive`.
+/// Fixed at start: port, bind, dir, databases.
+public final class ServerConfig: Sendable {
+    enum Kind: Sendable {
+        case memory(min: Int64)
+        case integer(min: Int64, max: Int64)
+        case text
+        case choice([String])
+        case yesNo
+        case immutable
+    }
+
+    struct Parameter: Sendable {
+        let name: String
+        let kind: Kind
+        let defaultValue: String
+    }
+
+    static let parameters: [Parameter] = [
+        .init(name: "maxmemory", kind: .memory(min: 0), defaultValue: "0"),
+        .init(name: "maxmemory-policy", kind: .choice(["noeviction"]), defaultValue: "noeviction"),
+        .init(name: "requirepass", kind: .text, defaultValue: ""),
+        .init(name: "appendfsync", kind: .choice(Durability.allCases.map(\.rawValue)), defaultValue: "everysec"),
+        .init(name: "appendonly", kind: .yesNo, defaultValue: "yes"),
+        .init(name: "save", kind: .text, defaultValue: ""),
+        .init(name: "port", kind: .immutable, defaultValue: "6379"),
+        .init(name: "bind", kind: .immutable, defaultValue: "127.0.0.1"),
+        .init(name: "dir", kind: .immutable, defaultValue: ""),
+        .init(name: "databases", kind: .immutable, defaultValue: "16"),
+        .init(name: "timeout", kind: .integer(min: 0, max: Int64(Int32.max)), defaultValue: "0"),
+        .init(name: "maxclients", kind: .integer(min: 1, max: Int64(Int32.max)), defaultValue: "10000"),
+        .init(name: "proto-max-bulk-len", kind: .memory(min: 1024 * 1024), defaultValue: "536870912"),
+        .init(name: "client-query-buffer-limit", kind: .memory(min: 1024 * 1024), defaultValue: "1073741824"),
+        .init(name: "stream-node-max-entries", kind: .integer(min: 0, max: 999_999_999_999_999), defaultValue: "100"),
+        .init(name: "stream-node-max-bytes", kind: .memory(min: 0), defaultValue: "4096"),
+        .init(name: "hz", kind: .integer(min: 1, max: 500), defaultValue: "10"),
+        .init(name: "loglevel", kind: .choice(["debug", "verbose", "notice", "warning", "nothing"]), defaultValue: "notice"),
+        .init(name: "logfile", kind: .immutable, defaultValue: ""),
+        .init(name: "daemonize", kind: .immutable, defaultValue: "no"),
+        .init(name: "protected-mode", kind: .yesNo, defaultValue: "yes"),
+        .init(name: "tcp-keepalive", kind: .integer(min: 0, max: Int64(Int32.max)), defaultValue: "300"),
+        .init(name: "notify-keyspace-events", kind: .text, defaultValue: ""),
+        .init(name: "slowlog-log-slower-than", kind: .integer(min: -1, max: Int64.max), defaultValue: "10000"),
+        .init(name: "stop-writes-on-bgsave-error", kind: .yesNo, defaultValue: "yes"),
+        .init(name: "lazyfree-lazy-user-del", kind: .yesNo, defaultValue: "no"),
+        .init(name: "io-threads", kind: .immutable, defaultValue: "1"),
+    ]
+
+    private let values: NIOLockedValueBox<[String: String]>
+    /// Called after a parameter changes (the server applies appendfsync and limits).
+    let onChange: NIOLockedValueBox<[@Sendable (String, String) -> Void]> = .init([])
+
+    public init(overrides: [String: String] = [:]) {
+        var v: [String: String] = [:]
+        for p in Self.parameters { v[p.name] = p.defaultValue }
+        for (k, value) in overrides { v[k] = value }
+        values = NIOLockedValueBox(v)
+    }
+
+    public func get(_ name: String) -> String? { values.withLockedValue { $0[name] } }
+
+    /// Parameters whose names match the glob, as (name, value), in name order.
+    func matching(_ pattern: [UInt8]) -> [(String, String)] {
+        let glob = GlobPattern(pattern, caseInsensitive: true)
+        return values.withLockedValue { v in
+            v.keys.sorted().filter { glob.matches(Array($0.utf8)) }.map { ($0, v[$0]!) }
+        }
+    }
+
+    /// Why a CONFIG SET was refused.
+    enum SetError: Error {
+        case unknown(String)
+        case invalid(String, String)
+    }
+
+    /// Validates and stores one value (CONFIG SET name value). Values are stored in Redis's canonical form.
+    func set(_ name: String, _ raw: String) throws(SetError) {
+        guard let p = Self.parameters.first(where: { $0.name == name }) else { throw .unknown(name) }
+        let value: String
+        switch p.kind {
+        case .immutable:
+            throw .invalid(name, "can't set immutable config")
+        case .memory(let min):
+            guard let n = Self.parseMemory(raw), n >= min else { throw .invalid(name, "argument must be a memory value") }
+            value = String(n)
+        case .integer(let min, let max):
+            guard let n = Int64(raw) else { throw .invalid(name, "argument couldn't be parsed into an integer") }
+            guard n >= min && n <= max else { throw .invalid(name, "argument must be between \(min) and \(max) inclusive") }
+            value = String(n)
+        case .choice(let options):
+            guard options.contains(raw.lowercased()) else { throw .invalid(name, "argument(s) must be one of the following: \(options.joined(separator: ", "))") }
+            value = raw.lowercased()
+        case .yesNo:
+            guard ["yes", "no"].contains(raw.lowercased()) else { throw .invalid(name, "argument must be 'yes' or 'no'") }
+            value = raw.lowercased()
+        case .text:
+            value = raw
+        }
+        values.withLockedValue { $0[name] = value }
+        for observer in onChange.withLockedValue({ $0 }) { observer(name, value) }
+    }
+
+    /// A memory amount as Redis's `memtoull`: a number with an optional unit (b, k, kb, m, mb, g, gb).
+    public static func parseMemory(_ text: String) -> Int64? {
+        let lower = text.lowercased()
+        let units: [(String, Int64)] = [("gb", 1 << 30), ("mb", 1 << 20), ("kb", 1 << 10), ("g", 1_000_000_000),
+                                        ("m", 1_000_000), ("k", 1000), ("b", 1)]
+        for (suffix, factor) in units where lower.hasSuffix(suffix) {
+            guard let n = Int64(lower.dropLast(suffix.count)), n >= 0 else { return nil }
+            let (v, o) = n.multipliedReportingOverflow(by: factor)
+            return o ? nil : v
+        }
+        guard let n = Int64(lower), n >= 0 else { return nil }
+        return n
+    }
+
+    // Typed views of the parameters the server reads on its hot paths.
+    public var maxMemory: Int64 { Int64(self.get("maxmemory") ?? "0") ?? 0 }
+    public var requirePass: String? { self.get("requirepass").flatMap { $0.isEmpty ? nil : $0 } }
+    var maxBulkLength: Int { Int(self.get("proto-max-bulk-len") ?? "") ?? 512 << 20 }
+    var queryBufferLimit: Int { Int(self.get("client-query-buffer-limit") ?? "") ?? 1 << 30 }
+    var maxClients: Int { Int(self.get("maxclients") ?? "") ?? 10000 }
+    var idleTimeout: Int { Int(self.get("timeout") ?? "") ?? 0 }
+}

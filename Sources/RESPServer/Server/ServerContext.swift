@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+import Store
+
+/// Everything the connections share: the store, configuration, statistics and the registries.
+public final class ServerContext: Sendable {
+    public let store: Store
+    public let config: ServerConfig
+    let stats = ServerStats()
+    let clients = ClientRegistry()
+    let pubsub = PubSubRegistry()
+    let watches = WatchRegistry()
+    let monitors = MonitorRegistry()
+    let blocking: BlockingRegistry
+    let commands: CommandTable
+    let logger: Logger
+    let runID: String
+    /// The port the server listens on (known after bind).
+    let port: NIOLockedPort
+    /// Asked to stop the whole server (SHUTDOWN).
+    let shutdownHandler: NIOLockedHandler
+
+    public init(store: Store, config: ServerConfig, logger: Logger) {
+        self.store = store
+        self.config = config
+        self.logger = logger
+        self.blocking = BlockingRegistry(store: store)
+        self.commands = CommandTable.standard
+        self.runID = (0..<40).map { _ in String("0123456789abcdef".randomElement()!) }.joined()
+        self.port = NIOLockedPort()
+        self.shutdownHandler = NIOLockedHandler()
+        let watches = self.watches
+        let blocking = self.blocking
+        store.touchObserver = { watches.touched($0) }
+        store.commitObserver = { touched, flushed in blocking.keysChanged(touched, flushed: flushed) }
+        config.onChange.withLockedValue { observers in
+            observers.append { name, value in
+                if name == "appendfsync", let d = Durability(rawValue: value) { store.durability = d }
+                if name == "stream-node-max-entries", let n = Int(value) { Keyspace.streamNodeMaxEntries = n }
+            }
+        }
+    }
+
+    /// Sets what SHUTDOWN does; the flag says whether to save (sync) first.
+    public func onShutdown(_ handler: @escaping @Sendable (Bool) -> Void) { shutdownHandler.set(handler) }
+
+    /// Whether writes that grow data are refused (used memory over maxmemory).
+    var overMemoryLimit: Bool {
+        let limit = config.maxMemory
+        return limit > 0 && Int64(store.usedBytes) > limit
+    }
+}
+
+import NIOConcurrencyHelpers
+
+final class NIOLockedPort: Sendable {
+    private let box = NIOLockedValueBox(0)
+    var value: Int {
+        get { box.withLockedValue { $0 } }
+        set { box.withLockedValue { $0 = newValue } }
+    }
+}
+
+final class NIOLockedHandler: Sendable {
+    private let box = NIOLockedValueBox<(@Sendable (Bool) -> Void)?>(nil)
+    func set(_ handler: @escaping @Sendable (Bool) -> Void) { box.withLockedValue { $0 = handler } }
+    func callAsFunction(save: Bool) { box.withLockedValue { $0 }?(save) }
+}

@@ -1,0 +1,79 @@
+/// Redis glob-style patterns, as KEYS, SCAN MATCH, HSCAN, PSUBSCRIBE and CONFIG GET use them:
+/// `*` any run, `?` one byte, `[abc]`, `[^a-z]` classes, `\x` a literal x. Matching is on bytes.
+public struct GlobPattern: Sendable {
+    private let pattern: Bytes
+    private let caseInsensitive: Bool
+
+    public init(_ pattern: Bytes, caseInsensitive: Bool = false) {
+        self.pattern = pattern
+        self.caseInsensitive = caseInsensitive
+    }
+
+    /// True when the pattern is `*`, which matches everything and needs no test.
+    public var matchesAll: Bool { pattern == [UInt8(ascii: "*")] }
+
+    public func matches(_ subject: Bytes) -> Bool {
+        pattern.withUnsafeBufferPointer { p in
+            subject.withUnsafeBufferPointer { s in match(p[...], s[...]) }
+        }
+    }
+
+    private func fold(_ c: UInt8) -> UInt8 {
+        caseInsensitive && c >= 65 && c <= 90 ? c + 32 : c
+    }
+
+    private func match(_ pattern: Slice<UnsafeBufferPointer<UInt8>>, _ subject: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        var p = pattern.startIndex
+        var s = subject.startIndex
+        let pe = pattern.endIndex
+        let se = subject.endIndex
+        while p < pe {
+            switch pattern[p] {
+            case UInt8(ascii: "*"):
+                while p + 1 < pe && pattern[p + 1] == UInt8(ascii: "*") { p += 1 }
+                if p + 1 == pe { return true }
+                var from = s
+                while from <= se {
+                    if match(pattern[(p + 1)...], subject[from...]) { return true }
+                    from += 1
+                }
+                return false
+            case UInt8(ascii: "?"):
+                if s == se { return false }
+                s += 1
+            case UInt8(ascii: "["):
+                if s == se { return false }
+                p += 1
+                let negate = p < pe && pattern[p] == UInt8(ascii: "^")
+                if negate { p += 1 }
+                var matched = false
+                while p < pe && pattern[p] != UInt8(ascii: "]") {
+                    if pattern[p] == UInt8(ascii: "\\") && p + 1 < pe {
+                        p += 1
+                        if fold(pattern[p]) == fold(subject[s]) { matched = true }
+                    } else if p + 2 < pe && pattern[p + 1] == UInt8(ascii: "-") && pattern[p + 2] != UInt8(ascii: "]") {
+                        var lo = fold(pattern[p]), hi = fold(pattern[p + 2])
+                        if lo > hi { swap(&lo, &hi) }
+                        let c = fold(subject[s])
+                        if c >= lo && c <= hi { matched = true }
+                        p += 2
+                    } else if fold(pattern[p]) == fold(subject[s]) {
+                        matched = true
+                    }
+                    p += 1
+                }
+                if p == pe { p -= 1 }  // an unterminated class ends at the pattern's end
+                if matched == negate { return false }
+                s += 1
+            case UInt8(ascii: "\\") where p + 1 < pe:
+                p += 1
+                fallthrough
+            default:
+                if s == se || fold(pattern[p]) != fold(subject[s]) { return false }
+                s += 1
+            }
+            p += 1
+        }
+        return s == se
+    }
+}

@@ -1,0 +1,104 @@
+/// A stream entry ID, `ms-seq`: two unsigned 64-bit numbers compared in that order.
+///
+/// The ID rules, stated once:
+/// - IDs in a stream strictly increase; `0-0` is never an entry ID.
+/// - An auto ID (`*`) is `max(now, last.ms)` with the next sequence number; `ms-*` picks the next sequence
+///   within `ms` (see `Keyspace.nextID`).
+/// - In ranges, `-` and `+` are the smallest and largest IDs, a bare `ms` is `ms-0` as a start and
+///   `ms-<max>` as an end, and a leading `(` makes a bound exclusive.
+public struct StreamID: Comparable, Hashable, Sendable, CustomStringConvertible {
+    public var ms: UInt64
+    public var seq: UInt64
+
+    public init(ms: UInt64, seq: UInt64) {
+        self.ms = ms
+        self.seq = seq
+    }
+
+    public static let zero = StreamID(ms: 0, seq: 0)
+    public static let max = StreamID(ms: .max, seq: .max)
+
+    public static func < (a: StreamID, b: StreamID) -> Bool {
+        a.ms != b.ms ? a.ms < b.ms : a.seq < b.seq
+    }
+
+    public var description: String { "\(ms)-\(seq)" }
+    public var bytes: Bytes { Array(description.utf8) }
+
+    /// The next ID in order, or nil after `max`.
+    public var successor: StreamID? {
+        if seq < .max { return StreamID(ms: ms, seq: seq + 1) }
+        if ms < .max { return StreamID(ms: ms + 1, seq: 0) }
+        return nil
+    }
+
+    /// The previous ID in order, or nil before `zero`.
+    public var predecessor: StreamID? {
+        if seq > 0 { return StreamID(ms: ms, seq: seq - 1) }
+        if ms > 0 { return StreamID(ms: ms - 1, seq: .max) }
+        return nil
+    }
+
+    /// Parses `ms-seq` or `ms`; a missing sequence becomes `missingSequence`.
+    public init?(parsing text: Bytes, missingSequence: UInt64 = 0) {
+        guard let dash = text.firstIndex(of: UInt8(ascii: "-")) else {
+            guard let ms = Self.parseUnsigned(text[...]) else { return nil }
+            self.init(ms: ms, seq: missingSequence)
+            return
+        }
+        guard let ms = Self.parseUnsigned(text[..<dash]),
+              let seq = Self.parseUnsigned(text[(dash + 1)...]) else { return nil }
+        self.init(ms: ms, seq: seq)
+    }
+
+    /// Decimal digits only, as Redis's `string2ull`.
+    public static func parseUnsigned(_ digits: ArraySlice<UInt8>) -> UInt64? {
+        guard !digits.isEmpty, digits.count <= 20 else { return nil }
+        var v: UInt64 = 0
+        for c in digits {
+            guard c >= 48 && c <= 57 else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(UInt64(c - 48))
+            if o1 || o2 { return nil }
+            v = s
+        }
+        return v
+    }
+
+    /// The 16-byte big-endian form used in LMDB keys: byte order is ID order.
+    var key: Bytes {
+        var b = Bytes()
+        b.reserveCapacity(16)
+        b.appendBigEndian(ms)
+        b.appendBigEndian(seq)
+        return b
+    }
+
+    init(key bytes: some Collection<UInt8>) {
+        var r = ByteReader(Bytes(bytes))
+        self.init(ms: r.readUInt64(), seq: r.readUInt64())
+    }
+}
+
+/// The ID asked for in XADD.
+public enum XAddID: Sendable {
+    /// `*`
+    case auto
+    /// `ms-*`
+    case autoSequence(ms: UInt64)
+    case explicit(StreamID)
+}
+
+/// Stream and consumer-group rule violations; the RESP layer has the exact reply text for each.
+public enum StreamError: Error, Equatable, Sendable {
+    case idMustBeGreaterThanZero
+    case idNotGreaterThanTop
+    case idSpaceExhausted
+    case setIDSmallerThanTop
+    case setIDEntriesAddedSmallerThanLength
+    case setIDMaxDeletedGreaterThanID
+    case noGroup(key: Bytes, group: Bytes)
+    case groupExists
+    case groupNeedsStream
+    case noSuchKey
+}
