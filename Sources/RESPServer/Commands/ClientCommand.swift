@@ -6,7 +6,9 @@ enum ClientCommand {
     static let spec = CommandSpec(
         "client", arity: -2, flags: [.admin, .noscript, .loading, .stale], access: .none, group: "connection",
         summary: "A container for client connection commands", since: "2.4.0",
-        subcommands: ["id", "setname", "getname", "list", "info", "kill", "setinfo", "no-evict", "reply", "unblock", "help"]
+        subcommands: [.init("id", 2), .init("setname", 3), .init("getname", 2), .init("list", -2), .init("info", 2),
+                      .init("kill", -3), .init("setinfo", 4), .init("no-evict", 3), .init("reply", 3), .init("unblock", -3),
+                      .init("help", 2)]
     ) { call in try run(&call) }
 
     static func validateName(_ name: [UInt8]) throws {

@@ -70,12 +70,13 @@ struct CommandSpec: Sendable {
     let group: String
     let summary: String
     let since: String
-    let subcommands: [String]
+    /// For container commands (CLIENT, CONFIG, XGROUP, ...): the subcommands and their arities.
+    let subcommands: [Subcommand]
     let handler: Handler?
     let blockingHandler: BlockingHandler?
 
     init(_ name: String, arity: Int, flags: CommandFlags, keys: (Int, Int, Int) = (0, 0, 0), access: StoreAccess,
-         group: String, summary: String, since: String = "1.0.0", subcommands: [String] = [],
+         group: String, summary: String, since: String = "1.0.0", subcommands: [Subcommand] = [],
          handler: @escaping Handler) {
         self.name = name
         self.arity = arity
@@ -105,6 +106,30 @@ struct CommandSpec: Sendable {
         self.subcommands = []
         self.handler = nil
         self.blockingHandler = blocking
+    }
+
+    func arityMatches(_ count: Int) -> Bool {
+        arity >= 0 ? count == arity : count >= -arity
+    }
+
+    /// The subcommand named by `word`, in any letter case.
+    func subcommand(_ word: [UInt8]) -> Subcommand? {
+        let name = String(decoding: word, as: UTF8.self).lowercased()
+        return subcommands.first { $0.name == name }
+    }
+}
+
+/// A subcommand of a container command, checked (name, arity, OOM) before the command runs.
+struct Subcommand: Sendable {
+    let name: String
+    let arity: Int
+    /// Refused with -OOM over maxmemory (XGROUP CREATE, CREATECONSUMER).
+    let denyoom: Bool
+
+    init(_ name: String, _ arity: Int, denyoom: Bool = false) {
+        self.name = name
+        self.arity = arity
+        self.denyoom = denyoom
     }
 
     func arityMatches(_ count: Int) -> Bool {

@@ -88,7 +88,7 @@ extension CommandFamilies {
             }
         }
         guard call.session.authenticated else {
-            throw CommandError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+            throw CommandError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
         }
         if let name { call.session.name = name }
         call.session.protocolVersion = version

@@ -5,7 +5,8 @@ extension CommandFamilies {
     static let introspection: [CommandSpec] = [
         CommandSpec("command", arity: -1, flags: [.loading, .stale], access: .none, group: "server",
                     summary: "Get array of Redis command details", since: "2.8.13",
-                    subcommands: ["count", "info", "docs", "list", "getkeys", "help"]) { call in
+                    subcommands: [.init("count", 2), .init("info", -2), .init("docs", -2), .init("list", -2), .init("getkeys", -3),
+                                  .init("help", 2)]) { call in
             let table = call.server.commands
             if call.args.count == 1 { return .array(table.all.map(info)) }
             switch call.option(1) {
@@ -66,7 +67,7 @@ extension CommandFamilies {
             .integer(spec.firstKey), .integer(spec.lastKey), .integer(spec.keyStep),
             .set(["@\(spec.group)"].map { .simple($0) }), .array([]), .array([]),
             .array(spec.subcommands.map { sub in
-                .array([.bulk("\(spec.name)|\(sub)"), .integer(-2), .set([]), .integer(0), .integer(0), .integer(0),
+                .array([.bulk("\(spec.name)|\(sub.name)"), .integer(sub.arity), .set([]), .integer(0), .integer(0), .integer(0),
                         .set([]), .array([]), .array([]), .array([])])
             }),
         ])
@@ -80,7 +81,7 @@ extension CommandFamilies {
         ]
         if !spec.subcommands.isEmpty {
             fields.append((.bulk("subcommands"), .map(spec.subcommands.map { sub in
-                (.bulk("\(spec.name)|\(sub)"), .map([(.bulk("summary"), .bulk("")), (.bulk("since"), .bulk(spec.since)),
+                (.bulk("\(spec.name)|\(sub.name)"), .map([(.bulk("summary"), .bulk("")), (.bulk("since"), .bulk(spec.since)),
                                                       (.bulk("group"), .bulk(spec.group))]))
             })))
         }

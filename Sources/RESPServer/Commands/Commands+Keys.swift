@@ -48,7 +48,7 @@ extension CommandFamilies {
         expireCommand("pexpireat", milliseconds: true, absolute: true, summary: "Set the expiration for a key as a UNIX timestamp specified in milliseconds"),
         ttlCommand("ttl", summary: "Get the time to live for a key in seconds") { at, now in (at - now + 500) / 1000 },
         ttlCommand("pttl", summary: "Get the time to live for a key in milliseconds") { at, now in at - now },
-        ttlCommand("expiretime", summary: "Get the expiration Unix timestamp for a key") { at, _ in at / 1000 },
+        ttlCommand("expiretime", summary: "Get the expiration Unix timestamp for a key") { at, _ in (at + 500) / 1000 },
         ttlCommand("pexpiretime", summary: "Get the expiration Unix timestamp for a key in milliseconds") { at, _ in at },
         CommandSpec("persist", arity: 2, flags: [.write, .fast], keys: (1, 1, 1), access: .write, group: "generic",
                     summary: "Remove the expiration from a key", since: "2.2.0") { call in
@@ -62,7 +62,7 @@ extension CommandFamilies {
         },
         CommandSpec("object", arity: -2, flags: [.readonly], keys: (2, 2, 1), access: .read, group: "generic",
                     summary: "A container for object introspection commands", since: "2.2.3",
-                    subcommands: ["encoding", "refcount", "idletime", "freq", "help"]) { call in try object(call) },
+                    subcommands: [.init("encoding", 3), .init("refcount", 3), .init("idletime", 3), .init("freq", 3), .init("help", 2)]) { call in try object(call) },
     ]
 
     private static func delete(_ call: Call) throws -> Reply {

@@ -52,6 +52,19 @@ extension CommandFamilies {
             let (from, to) = try ends(call, 3)
             return .bulkOrNull(try call.keyspace.listMove(call.args[1], call.args[2], from: from, to: to))
         },
+        CommandSpec("rpoplpush", arity: 3, flags: [.write, .denyoom], keys: (1, 2, 1), access: .write, group: "list",
+                    summary: "Remove the last element in a list, prepend it to another list and return it", since: "1.2.0") { call in
+            .bulkOrNull(try call.keyspace.listMove(call.args[1], call.args[2], from: .right, to: .left))
+        },
+        CommandSpec("brpoplpush", arity: 4, flags: [.write, .denyoom], keys: (1, 2, 1), group: "list",
+                    summary: "Pop an element from a list, push it to another list and return it; or block until one is available",
+                    since: "2.2.0") { call in
+            let timeout = try call.timeoutSeconds(3)
+            let (source, destination) = (call.args[1], call.args[2])
+            let attempt: BlockedRetry = { ks in try ks.listMove(source, destination, from: .right, to: .left).map(Reply.bulk) }
+            if let reply = try attempt(call.keyspace) { return .reply(reply) }
+            return .block(keys: [source], timeoutMilliseconds: timeout, timeoutReply: .nullArray, retry: attempt)
+        },
         blockingPop("blpop", .left, summary: "Remove and get the first element in a list, or block until one is available"),
         blockingPop("brpop", .right, summary: "Remove and get the last element in a list, or block until one is available"),
         CommandSpec("blmove", arity: 6, flags: [.write, .denyoom], keys: (1, 2, 1), group: "list",

@@ -60,7 +60,8 @@ extension CommandFamilies {
         },
         CommandSpec("pubsub", arity: -2, flags: [.pubsub, .loading, .stale], access: .none, group: "pubsub",
                     summary: "A container for Pub/Sub commands", since: "2.8.0",
-                    subcommands: ["channels", "numsub", "numpat", "help"]) { call in
+                    subcommands: [.init("channels", -2), .init("numsub", -2), .init("numpat", 2), .init("shardchannels", -2),
+                                  .init("shardnumsub", -2), .init("help", 2)]) { call in
             let registry = call.server.pubsub
             switch call.option(1) {
             case "CHANNELS" where call.args.count <= 3:

@@ -11,7 +11,7 @@ extension CommandFamilies {
         },
         CommandSpec("config", arity: -2, flags: [.admin, .noscript, .loading, .stale], access: .none, group: "server",
                     summary: "A container for server configuration commands", since: "2.0.0",
-                    subcommands: ["get", "set", "resetstat", "rewrite", "help"]) { call in
+                    subcommands: [.init("get", -3), .init("set", -4), .init("resetstat", 2), .init("rewrite", 2), .init("help", 2)]) { call in
             try config(&call)
         },
         CommandSpec("dbsize", arity: 1, flags: [.readonly, .fast], access: .none, group: "server",

@@ -4,9 +4,10 @@ import Store
 /// XGROUP, XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM.
 extension CommandFamilies {
     static let streamGroups: [CommandSpec] = [
-        CommandSpec("xgroup", arity: -2, flags: [.write, .denyoom], keys: (2, 2, 1), access: .write, group: "stream",
+        CommandSpec("xgroup", arity: -2, flags: [.write], keys: (2, 2, 1), access: .write, group: "stream",
                     summary: "A container for consumer groups commands", since: "5.0.0",
-                    subcommands: ["create", "setid", "destroy", "createconsumer", "delconsumer", "help"]) { call in
+                    subcommands: [.init("create", -5, denyoom: true), .init("setid", -5), .init("destroy", 4),
+                                  .init("createconsumer", 5, denyoom: true), .init("delconsumer", 5), .init("help", 2)]) { call in
             try xgroup(call)
         },
         CommandSpec("xreadgroup", arity: -7, flags: [.write, .movableKeys], keys: (0, 0, 0), group: "stream",
@@ -29,7 +30,7 @@ extension CommandFamilies {
                     since: "6.2.0") { call in try xautoclaim(call) },
         CommandSpec("xinfo", arity: -2, flags: [.readonly], keys: (2, 2, 1), access: .read, group: "stream",
                     summary: "A container for stream introspection commands", since: "5.0.0",
-                    subcommands: ["stream", "groups", "consumers", "help"]) { call in try XInfo.run(call) },
+                    subcommands: [.init("stream", -3), .init("groups", 3), .init("consumers", 4), .init("help", 2)]) { call in try XInfo.run(call) },
     ]
 
     static func subcommandSyntaxError(_ call: Call) -> CommandError {

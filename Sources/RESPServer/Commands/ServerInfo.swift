@@ -136,7 +136,10 @@ enum ServerInfo {
 
     /// used_memory: bytes in the store's data pages plus this process's fixed overhead. The stock Cluster Serving
     /// client compares it with maxmemory before every XADD.
-    static func usedMemory(_ store: Store) -> Int64 { Int64(store.usedBytes) }
+    static func usedMemory(_ store: Store) -> Int64 { Int64(store.usedBytes) + baseMemory }
+
+    /// What the server itself counts for in used_memory, as Redis reports about 1 MB when empty.
+    static let baseMemory: Int64 = 1 << 20
 
     static func human(_ bytes: Int64) -> String {
         let units = ["B", "K", "M", "G", "T"]

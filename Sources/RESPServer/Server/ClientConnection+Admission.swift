@@ -14,6 +14,14 @@ extension ClientConnection {
     func check(_ request: [[UInt8]]) -> Result<CommandSpec, CommandError> {
         guard let spec = server.commands.lookup(request[0]) else { return .failure(.unknownCommand(request)) }
         guard spec.arityMatches(request.count) else { return .failure(.wrongArity(spec.name)) }
+        var denyoom = spec.flags.contains(.denyoom)
+        if !spec.subcommands.isEmpty && request.count >= 2 {
+            guard let sub = spec.subcommand(request[1]) else {
+                return .failure(.unknownSubcommand(request[1], spec.name))
+            }
+            guard sub.arityMatches(request.count) else { return .failure(.wrongArity("\(spec.name)|\(sub.name)")) }
+            denyoom = denyoom || sub.denyoom
+        }
         if !session.authenticated && !spec.flags.contains(.noauth) { return .failure(.noAuth) }
         if session.protocolVersion == 2 && !(channels.isEmpty && patterns.isEmpty)
             && !Self.allowedWhileSubscribed.contains(spec.name) {
@@ -22,15 +30,28 @@ extension ClientConnection {
         if multiQueue != nil && !Self.transactionControl.contains(spec.name) && spec.flags.contains(.nomulti) {
             return .failure(CommandError("ERR Command not allowed inside a transaction"))
         }
-        if spec.flags.contains(.denyoom) && server.overMemoryLimit { return .failure(.oom) }
+        // Inside MULTI every queued command is refused over maxmemory, as queueing itself takes memory.
+        let queueing = multiQueue != nil && !Self.transactionControl.contains(spec.name)
+        if (denyoom || queueing) && server.overMemoryLimit { return .failure(.oom) }
         return .success(spec)
     }
 
     /// Checks a command and returns its spec to run it, or answers it: with an error, or with QUEUED inside
     /// MULTI. An error while queueing makes the EXEC abort.
     func admit(_ request: [[UInt8]]) -> CommandSpec? {
+        if multiQueue != nil, server.commands.lookup(request[0])?.name == "watch" {
+            send(.error("ERR WATCH inside MULTI is not allowed"))
+            return nil
+        }
         switch check(request) {
-        case .failure(let error):
+        case .failure(var error):
+            if server.commands.lookup(request[0])?.name == "exec" {
+                // EXEC refused (NOAUTH, OOM, ...) ends the transaction.
+                error = CommandError("EXECABORT Transaction discarded because of: \(error.message)")
+                multiQueue = nil
+                multiFailed = false
+                server.watches.unwatchAll(client: id)
+            }
             if multiQueue != nil { multiFailed = true }
             if let spec = server.commands.lookup(request[0]) {
                 server.stats.record(command: spec.name, microseconds: 0, error: error.message, rejected: true)

@@ -141,6 +141,7 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
     /// Runs one command, or starts a job for it (and the commands after it that can share the job).
     private func dispatch(_ request: [[UInt8]]) {
         guard let spec = admit(request) else { return }
+        noteCommand(spec, request)
         if server.monitors.isActive && !isMonitor {
             server.monitors.feed(args: request, db: session.db, address: remoteAddress, from: id)
         }
@@ -178,6 +179,16 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
+    /// Records the command for CLIENT LIST (`cmd=`, `idle=`).
+    private func noteCommand(_ spec: CommandSpec, _ request: [[UInt8]]) {
+        let name = spec.subcommands.isEmpty || request.count < 2
+            ? spec.name : "\(spec.name)|\(String(decoding: request[1], as: UTF8.self).lowercased())"
+        info.withLockedValue {
+            $0.lastCommand = name
+            $0.lastActive = Date()
+        }
+    }
+
     /// Whether an XREAD has a BLOCK option (before its STREAMS list).
     static func asksToBlock(_ request: [[UInt8]]) -> Bool {
         for word in request.dropFirst() {
@@ -207,12 +218,11 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
 
     /// Runs a command on this event loop with the connection's session.
     func run(_ spec: CommandSpec, _ request: [[UInt8]], txn: Transaction?) throws(LMDBError) -> Reply {
-        let reply = try CommandRunner.run(spec, request, session: &session, txn: txn, client: self, server: server)
-        info.withLockedValue { info in
-            info.lastCommand = spec.name
-            info.lastActive = Date()
-            info.db = session.db
-        }
+        // A copy: handlers of connection commands may send replies themselves, which reads `session`.
+        var working = session
+        let reply = try CommandRunner.run(spec, request, session: &working, txn: txn, client: self, server: server)
+        session = working
+        info.withLockedValue { $0.db = session.db }
         return reply
     }
 

@@ -89,7 +89,8 @@ public final class ServerConfig: Sendable {
         case .immutable:
             throw .invalid(name, "can't set immutable config")
         case .memory(let min):
-            guard let n = Self.parseMemory(raw), n >= min else { throw .invalid(name, "argument must be a memory value") }
+            guard let n = Self.parseMemory(raw) else { throw .invalid(name, "argument must be a memory value") }
+            guard n >= min else { throw .invalid(name, "argument must be between \(min) and \(Int64.max) inclusive") }
             value = String(n)
         case .integer(let min, let max):
             guard let n = Int64(raw) else { throw .invalid(name, "argument couldn't be parsed into an integer") }

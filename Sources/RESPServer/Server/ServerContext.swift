@@ -47,7 +47,7 @@ public final class ServerContext: Sendable {
     /// Whether writes that grow data are refused (used memory over maxmemory).
     var overMemoryLimit: Bool {
         let limit = config.maxMemory
-        return limit > 0 && Int64(store.usedBytes) > limit
+        return limit > 0 && ServerInfo.usedMemory(store) > limit
     }
 }
 
