@@ -51,6 +51,12 @@ struct ServerCommand: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "cluster-serving")
+        // SIGINT and SIGTERM are taken by `sigwait` below; blocked before any thread starts so that all inherit it.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
         let durability = Durability(rawValue: appendfsync)!
         let store = try Store(options: .init(directory: dir, durability: durability), logger: logger)
         var overrides = ["appendfsync": appendfsync, "port": String(port), "bind": bind,
@@ -61,24 +67,16 @@ struct ServerCommand: ParsableCommand {
         let context = ServerContext(store: store, config: config, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let server = RESPServer(context: context, group: group)
-        let stopping = DispatchSemaphore(value: 0)
-        context.onShutdown { _ in stopping.signal() }
+        // SHUTDOWN takes the same path as a signal.
+        context.onShutdown { _ in kill(getpid(), SIGTERM) }
         try server.start(host: bind, port: port)
 
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let signals = [SIGINT, SIGTERM].map { sig in
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { stopping.signal() }
-            source.resume()
-            return source
-        }
-        stopping.wait()
-        logger.notice("shutting down: closing connections and syncing the store")
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        logger.notice("shutting down on signal \(received): closing connections and syncing the store")
         server.stop()
         store.shutdown()
         try? group.syncShutdownGracefully()
-        _ = signals
         logger.notice("bye")
     }
 }

@@ -51,6 +51,8 @@ public final class Store: @unchecked Sendable {
     private var _usedBytes = 0
     private var _lastSyncTime = Int64(Date().timeIntervalSince1970)
     private var commitsSinceSync = 0
+    private var _commits = 0
+    private var _committedJobs = 0
 
     /// Called on the writer thread whenever a key is touched, before the commit (WATCH needs it at once).
     public var touchObserver: (@Sendable (TouchedKey) -> Void)?
@@ -105,6 +107,15 @@ public final class Store: @unchecked Sendable {
         queueCondition.unlock()
     }
 
+    /// Queues several jobs at once (one wake-up of the writer).
+    public func submit(contentsOf jobs: [any WriteJob]) {
+        guard !jobs.isEmpty else { return }
+        queueCondition.lock()
+        queue.append(contentsOf: jobs)
+        queueCondition.signal()
+        queueCondition.unlock()
+    }
+
     /// Runs `body` as a write job and waits until it is committed. For in-process callers and tests; never
     /// call it from the writer thread or an event loop.
     public func write<T>(_ body: @escaping (WriteTransaction) throws -> T) throws -> T {
@@ -145,6 +156,8 @@ public final class Store: @unchecked Sendable {
     public var lastSyncTime: Int64 { stateLock.withLock { _lastSyncTime } }
     /// Commits not yet flushed by a sync.
     public var pendingCommits: Int { stateLock.withLock { commitsSinceSync } }
+    /// Write transactions committed, and the jobs they carried (their ratio is the group-commit batch size).
+    public var commitCounts: (commits: Int, jobs: Int) { stateLock.withLock { (_commits, _committedJobs) } }
     /// Bytes in data pages after the last commit (INFO used_memory, the maxmemory check).
     public var usedBytes: Int { stateLock.withLock { _usedBytes } }
     public var fileBytes: Int { env.fileBytes }
@@ -224,7 +237,7 @@ extension Store {
                     for job in batch { try job.run(txn) }
                     let used = txn.usedBytes
                     try txn.commit()
-                    committed(txn, usedBytes: used)
+                    committed(txn, usedBytes: used, jobs: batch.count)
                 } catch {
                     txn.abort()
                     throw error
@@ -252,8 +265,10 @@ extension Store {
         }
     }
 
-    private func committed(_ txn: WriteTransaction, usedBytes: Int) {
+    private func committed(_ txn: WriteTransaction, usedBytes: Int, jobs: Int) {
         stateLock.withLock {
+            _commits += 1
+            _committedJobs += jobs
             for (db, delta) in txn.keysDelta { keyCounts[db] += delta }
             for (db, delta) in txn.expiresDelta { expireCounts[db] += delta }
             _usedBytes = usedBytes

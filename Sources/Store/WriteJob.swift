@@ -4,7 +4,7 @@
 /// `appendfsync always`), then calls `finish` on each. If the map fills up, the transaction is aborted, the map
 /// grows and the whole batch runs again, so `run` must change nothing outside the transaction and may run
 /// more than once.
-public protocol WriteJob: AnyObject {
+public protocol WriteJob: AnyObject, Sendable {
     /// Applies the job's changes. Throw only what the transaction threw (`LMDBError`): a job turns its own
     /// failures (wrong type, bad arguments) into its result and leaves the store unchanged.
     func run(_ txn: WriteTransaction) throws
@@ -14,7 +14,7 @@ public protocol WriteJob: AnyObject {
 }
 
 /// A job made of two closures.
-public final class ClosureWriteJob: WriteJob {
+public final class ClosureWriteJob: WriteJob, @unchecked Sendable {
     private let body: (WriteTransaction) throws -> Void
     private let completion: (Result<Void, any Error>) -> Void
 

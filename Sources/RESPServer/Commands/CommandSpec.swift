@@ -74,6 +74,8 @@ struct CommandSpec: Sendable {
     let subcommands: [Subcommand]
     let handler: Handler?
     let blockingHandler: BlockingHandler?
+    /// INFO commandstats for this command.
+    let counters = CommandCounters()
 
     init(_ name: String, arity: Int, flags: CommandFlags, keys: (Int, Int, Int) = (0, 0, 0), access: StoreAccess,
          group: String, summary: String, since: String = "1.0.0", subcommands: [Subcommand] = [],

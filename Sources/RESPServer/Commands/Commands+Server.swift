@@ -104,7 +104,7 @@ extension CommandFamilies {
             }
             return .ok
         case "RESETSTAT" where call.args.count == 2:
-            call.server.stats.reset()
+            call.server.stats.reset(call.server.commands)
             return .ok
         case "REWRITE" where call.args.count == 2:
             throw CommandError("ERR The server is running without a config file")

@@ -153,11 +153,11 @@ extension CommandFamilies {
             guard expiry.value > 0 else { throw invalid }
             at = try call.expiryTime(expiry.value, milliseconds: expiry.milliseconds, absolute: expiry.absolute, now: ks.now)
         }
-        let old: [UInt8]? = get ? try ks.getString(call.args[1]) : nil
-        let exists = try ks.exists(call.args[1])
-        if (nx && exists) || (xx && !exists) { return get ? .bulkOrNull(old) : .null }
-        try ks.setString(call.args[1], call.args[2], expireAt: at, keepTTL: keepTTL)
-        return get ? .bulkOrNull(old) : .ok
+        let condition: Keyspace.SetCondition? = nx ? .ifMissing : xx ? .ifExists : nil
+        let (written, old) = try ks.setString(call.args[1], call.args[2], expireAt: at, keepTTL: keepTTL,
+                                              condition: condition, returningOld: get)
+        if get { return .bulkOrNull(old) }
+        return written ? .ok : .null
     }
 
     /// GETEX key [EX|PX|EXAT|PXAT time|PERSIST]

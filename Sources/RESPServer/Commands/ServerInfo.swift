@@ -1,3 +1,4 @@
+import Atomics
 import Foundation
 import Store
 
@@ -39,7 +40,8 @@ enum ServerInfo {
     private static func section(_ name: String, _ call: Call) -> String? {
         let server = call.server
         let store = server.store
-        let stats = server.stats.state.withLockedValue { $0 }
+        let stats = server.stats
+        func n(_ counter: ManagedAtomic<Int64>) -> Int64 { counter.load(ordering: .relaxed) }
         switch name {
         case "server":
             let uptime = Int(Date().timeIntervalSince(server.stats.startTime))
@@ -85,15 +87,17 @@ enum ServerInfo {
                 ("aof_enabled", 1), ("aof_rewrite_in_progress", 0), ("aof_rewrite_scheduled", 0),
                 ("aof_last_bgrewrite_status", "ok"), ("aof_last_write_status", "ok"),
                 ("appendfsync", store.durability.rawValue),
+                ("lmdb_commits", store.commitCounts.commits), ("lmdb_committed_jobs", store.commitCounts.jobs),
             ])
         case "stats":
             return lines("Stats", [
-                ("total_connections_received", stats.totalConnections), ("total_commands_processed", stats.totalCommands),
-                ("instantaneous_ops_per_sec", 0), ("total_net_input_bytes", stats.inputBytes),
-                ("total_net_output_bytes", stats.outputBytes), ("rejected_connections", stats.rejectedConnections),
-                ("expired_keys", stats.expiredKeys), ("evicted_keys", 0), ("keyspace_hits", stats.keyspaceHits),
-                ("keyspace_misses", stats.keyspaceMisses), ("pubsub_channels", server.pubsub.channels(matching: nil).count),
-                ("pubsub_patterns", server.pubsub.patternCount), ("total_error_replies", stats.totalErrorReplies),
+                ("total_connections_received", n(stats.totalConnections)),
+                ("total_commands_processed", n(stats.totalCommands)), ("instantaneous_ops_per_sec", 0),
+                ("total_net_input_bytes", n(stats.inputBytes)), ("total_net_output_bytes", n(stats.outputBytes)),
+                ("rejected_connections", n(stats.rejectedConnections)), ("expired_keys", 0), ("evicted_keys", 0),
+                ("keyspace_hits", 0), ("keyspace_misses", 0),
+                ("pubsub_channels", server.pubsub.channels(matching: nil).count),
+                ("pubsub_patterns", server.pubsub.patternCount), ("total_error_replies", n(stats.totalErrorReplies)),
                 ("total_blocking_keys", server.blocking.blockedCount), ("watching_clients", server.watches.watchedKeyCount > 0 ? 1 : 0),
             ])
         case "replication":
@@ -123,12 +127,15 @@ enum ServerInfo {
             }
             return lines("Keyspace", fields)
         case "commandstats":
-            return lines("Commandstats", stats.commands.sorted { $0.key < $1.key }.filter { $0.value.calls + $0.value.rejected > 0 }.map { name, c in
-                let perCall = c.calls > 0 ? Double(c.microseconds) / Double(c.calls) : 0
-                return ("cmdstat_\(name)", "calls=\(c.calls),usec=\(c.microseconds),usec_per_call=\(String(format: "%.2f", perCall)),rejected_calls=\(c.rejected),failed_calls=\(c.failed)")
+            return lines("Commandstats", server.commands.all.compactMap { spec in
+                let c = spec.counters
+                let (calls, usec, rejected, failed) = (n(c.calls), n(c.microseconds), n(c.rejected), n(c.failed))
+                guard calls + rejected > 0 else { return nil }
+                let perCall = calls > 0 ? Double(usec) / Double(calls) : 0
+                return ("cmdstat_\(spec.name)", "calls=\(calls),usec=\(usec),usec_per_call=\(String(format: "%.2f", perCall)),rejected_calls=\(rejected),failed_calls=\(failed)")
             })
         case "errorstats":
-            return lines("Errorstats", stats.errors.sorted { $0.key < $1.key }.map { ("errorstat_\($0.key)", "count=\($0.value)") })
+            return lines("Errorstats", stats.errorCounts.sorted { $0.key < $1.key }.map { ("errorstat_\($0.key)", "count=\($0.value)") })
         default:
             return nil
         }

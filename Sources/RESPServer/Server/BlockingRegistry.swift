@@ -136,7 +136,7 @@ final class BlockingRegistry: Sendable {
     }
 
     /// Tries waiters again in one transaction; replies go out after the commit.
-    private final class RetryJob: WriteJob {
+    private final class RetryJob: WriteJob, @unchecked Sendable {
         let registry: BlockingRegistry
         let waiters: [Waiter]
         var replies: [Reply?] = []

@@ -13,6 +13,10 @@ extension ClientConnection {
     /// The checks with no side effects: known command, arity, authentication, subscribed context, memory.
     func check(_ request: [[UInt8]]) -> Result<CommandSpec, CommandError> {
         guard let spec = server.commands.lookup(request[0]) else { return .failure(.unknownCommand(request)) }
+        return check(request, spec)
+    }
+
+    func check(_ request: [[UInt8]], _ spec: CommandSpec) -> Result<CommandSpec, CommandError> {
         guard spec.arityMatches(request.count) else { return .failure(.wrongArity(spec.name)) }
         var denyoom = spec.flags.contains(.denyoom)
         if !spec.subcommands.isEmpty && request.count >= 2 {
@@ -39,13 +43,20 @@ extension ClientConnection {
     /// Checks a command and returns its spec to run it, or answers it: with an error, or with QUEUED inside
     /// MULTI. An error while queueing makes the EXEC abort.
     func admit(_ request: [[UInt8]]) -> CommandSpec? {
-        if multiQueue != nil, server.commands.lookup(request[0])?.name == "watch" {
+        guard let found = server.commands.lookup(request[0]) else {
+            let error = CommandError.unknownCommand(request)
+            if multiQueue != nil { multiFailed = true }
+            server.stats.recordError(error.message)
+            send(.error(error.message))
+            return nil
+        }
+        if multiQueue != nil, found.name == "watch" {
             send(.error("ERR WATCH inside MULTI is not allowed"))
             return nil
         }
-        switch check(request) {
+        switch check(request, found) {
         case .failure(var error):
-            if server.commands.lookup(request[0])?.name == "exec" {
+            if found.name == "exec" {
                 // EXEC refused (NOAUTH, OOM, ...) ends the transaction.
                 error = CommandError("EXECABORT Transaction discarded because of: \(error.message)")
                 multiQueue = nil
@@ -53,11 +64,7 @@ extension ClientConnection {
                 server.watches.unwatchAll(client: id)
             }
             if multiQueue != nil { multiFailed = true }
-            if let spec = server.commands.lookup(request[0]) {
-                server.stats.record(command: spec.name, microseconds: 0, error: error.message, rejected: true)
-            } else {
-                server.stats.recordError(error.message)
-            }
+            server.stats.record(found, microseconds: 0, error: error.message, rejected: true)
             send(.error(error.message))
             return nil
         case .success(let spec):

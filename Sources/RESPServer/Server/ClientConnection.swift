@@ -16,6 +16,7 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
     let id: Int64
     let server: ServerContext
     let eventLoop: any EventLoop
+    let mailbox: EventLoopMailbox
     let remoteAddress: String
     let localAddress: String
     let createdAt = Date()
@@ -37,6 +38,8 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
     var channels: Set<[UInt8]> = []
     var patterns: Set<[UInt8]> = []
     var isMonitor = false
+    private var lastCommand = "NULL"
+    private var infoIsStale = false
 
     /// What CLIENT LIST shows, readable from any thread.
     let info: NIOLockedValueBox<ClientInfo>
@@ -44,6 +47,7 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
     init(server: ServerContext, channel: any Channel) {
         self.server = server
         self.eventLoop = channel.eventLoop
+        self.mailbox = server.mailboxes.mailbox(for: channel.eventLoop)
         self.id = server.clients.makeID()
         self.remoteAddress = Self.describe(channel.remoteAddress)
         self.localAddress = Self.describe(channel.localAddress)
@@ -65,7 +69,7 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
 
     func channelActive(context: ChannelHandlerContext) {
         server.clients.add(self)
-        server.stats.state.withLockedValue { $0.totalConnections += 1 }
+        server.stats.totalConnections.wrappingIncrement(ordering: .relaxed)
         context.fireChannelActive()
     }
 
@@ -82,7 +86,7 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
-        server.stats.state.withLockedValue { $0.inputBytes += Int64(buffer.readableBytes) }
+        server.stats.inputBytes.wrappingIncrement(by: Int64(buffer.readableBytes), ordering: .relaxed)
         guard protocolError == nil, !closing else { return }
         if inbound == nil {
             inbound = buffer
@@ -179,13 +183,22 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    /// Records the command for CLIENT LIST (`cmd=`, `idle=`).
+    /// Records the command for CLIENT LIST (`cmd=`); published with `publishInfo` once per round of reads.
     private func noteCommand(_ spec: CommandSpec, _ request: [[UInt8]]) {
-        let name = spec.subcommands.isEmpty || request.count < 2
+        lastCommand = spec.subcommands.isEmpty || request.count < 2
             ? spec.name : "\(spec.name)|\(String(decoding: request[1], as: UTF8.self).lowercased())"
+        infoIsStale = true
+    }
+
+    /// Copies what CLIENT LIST shows into the locked `info`, if it changed.
+    private func publishInfo() {
+        guard infoIsStale else { return }
+        infoIsStale = false
+        let (command, db) = (lastCommand, session.db)
         info.withLockedValue {
-            $0.lastCommand = name
+            $0.lastCommand = command
             $0.lastActive = Date()
+            $0.db = db
         }
     }
 
@@ -222,13 +235,12 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
         var working = session
         let reply = try CommandRunner.run(spec, request, session: &working, txn: txn, client: self, server: server)
         session = working
-        info.withLockedValue { $0.db = session.db }
         return reply
     }
 
     func startJob(_ job: CommandJob) {
         busy = true
-        server.store.submit(job)
+        mailbox.submit(job)
     }
 
     /// Called on the event loop when a job finished: adopts the session it ended with and sends its replies.
@@ -246,7 +258,7 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
 
     /// A blocked command got its answer (data, timeout or error). Safe from any thread.
     func completeBlocked(_ reply: Reply) {
-        eventLoop.execute {
+        mailbox.post {
             self.send(reply)
             self.busy = false
             self.processPending()
@@ -312,12 +324,15 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
         if output.readableBytes > 1 << 16 { writeOutput(flush: false) }
     }
 
-    func flush() { writeOutput(flush: true) }
+    func flush() {
+        publishInfo()
+        writeOutput(flush: true)
+    }
 
     private func writeOutput(flush: Bool) {
         guard let context else { return }
         if output.readableBytes > 0 {
-            server.stats.state.withLockedValue { $0.outputBytes += Int64(self.output.readableBytes) }
+            server.stats.outputBytes.wrappingIncrement(by: Int64(output.readableBytes), ordering: .relaxed)
             context.write(wrapOutboundOut(output), promise: nil)
             output = context.channel.allocator.buffer(capacity: 4096)
         }

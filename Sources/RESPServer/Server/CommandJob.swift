@@ -2,7 +2,7 @@ import Store
 
 /// Commands of one connection run on the writer thread: a batch of reads and writes, an EXEC, or a
 /// blocking command's first attempt. Replies go back to the connection's event loop after the commit.
-final class CommandJob: WriteJob {
+final class CommandJob: WriteJob, @unchecked Sendable {
     enum Kind {
         case batch
         case exec
@@ -63,18 +63,19 @@ final class CommandJob: WriteJob {
         case .failure(let error):
             let reply = Reply.error("ERR the store could not commit the write: \(error)")
             let failed = kind == .batch ? commands.map { _ in reply } : [reply]
-            client.eventLoop.execute { client.jobFinished(session: self.initialSession, replies: failed) }
+            let before = initialSession
+            client.mailbox.post { client.jobFinished(session: before, replies: failed) }
         case .success:
             if let blocked = blockedOn {
                 // Registered right after the commit, before any later batch can write to these keys.
                 client.server.blocking.block(client: client, db: session.db, keys: blocked.keys,
                                              timeoutMilliseconds: blocked.timeout, timeoutReply: blocked.timeoutReply,
                                              retry: blocked.retry)
-                client.eventLoop.execute { client.jobFinished(session: session, replies: nil) }
+                client.mailbox.post { client.jobFinished(session: session, replies: nil) }
             } else {
                 let replies = self.replies
                 if kind == .exec { client.server.watches.unwatchAll(client: client.id) }
-                client.eventLoop.execute { client.jobFinished(session: session, replies: replies) }
+                client.mailbox.post { client.jobFinished(session: session, replies: replies) }
             }
         }
     }

@@ -58,6 +58,6 @@ enum CommandRunner {
         var errorText: String?
         if case .error(let text) = reply { errorText = text }
         let elapsed = Int64(DispatchTime.now().uptimeNanoseconds - started) / 1000
-        server.stats.record(command: spec.name, microseconds: elapsed, error: errorText, rejected: false)
+        server.stats.record(spec, microseconds: elapsed, error: errorText, rejected: false)
     }
 }

@@ -27,7 +27,7 @@ public final class RESPServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if context.clients.count >= context.config.maxClients {
-                        context.stats.state.withLockedValue { $0.rejectedConnections += 1 }
+                        context.stats.rejectedConnections.wrappingIncrement(ordering: .relaxed)
                         var buffer = channel.allocator.buffer(capacity: 64)
                         buffer.writeString("-ERR max number of clients reached\r\n")
                         channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }

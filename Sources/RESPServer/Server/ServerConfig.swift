@@ -1,3 +1,4 @@
+import Atomics
 import Foundation
 import NIOConcurrencyHelpers
 import Store
@@ -58,11 +59,28 @@ public final class ServerConfig: Sendable {
     /// Called after a parameter changes (the server applies appendfsync and limits).
     let onChange: NIOLockedValueBox<[@Sendable (String, String) -> Void]> = .init([])
 
+    /// Copies of the numbers read on hot paths (every write, every read from a socket).
+    private let cachedMaxMemory = ManagedAtomic<Int64>(0)
+    private let cachedMaxBulkLength = ManagedAtomic<Int>(512 << 20)
+    private let cachedQueryBufferLimit = ManagedAtomic<Int>(1 << 30)
+    private let cachedMaxClients = ManagedAtomic<Int>(10000)
+
     public init(overrides: [String: String] = [:]) {
         var v: [String: String] = [:]
         for p in Self.parameters { v[p.name] = p.defaultValue }
         for (k, value) in overrides { v[k] = value }
         values = NIOLockedValueBox(v)
+        for (k, value) in v { refreshCache(k, value) }
+    }
+
+    private func refreshCache(_ name: String, _ value: String) {
+        switch name {
+        case "maxmemory": cachedMaxMemory.store(Int64(value) ?? 0, ordering: .relaxed)
+        case "proto-max-bulk-len": cachedMaxBulkLength.store(Int(value) ?? 512 << 20, ordering: .relaxed)
+        case "client-query-buffer-limit": cachedQueryBufferLimit.store(Int(value) ?? 1 << 30, ordering: .relaxed)
+        case "maxclients": cachedMaxClients.store(Int(value) ?? 10000, ordering: .relaxed)
+        default: break
+        }
     }
 
     public func get(_ name: String) -> String? { values.withLockedValue { $0[name] } }
@@ -106,6 +124,7 @@ public final class ServerConfig: Sendable {
             value = raw
         }
         values.withLockedValue { $0[name] = value }
+        refreshCache(name, value)
         for observer in onChange.withLockedValue({ $0 }) { observer(name, value) }
     }
 
@@ -124,10 +143,10 @@ public final class ServerConfig: Sendable {
     }
 
     // Typed views of the parameters the server reads on its hot paths.
-    public var maxMemory: Int64 { Int64(self.get("maxmemory") ?? "0") ?? 0 }
+    public var maxMemory: Int64 { cachedMaxMemory.load(ordering: .relaxed) }
     public var requirePass: String? { self.get("requirepass").flatMap { $0.isEmpty ? nil : $0 } }
-    var maxBulkLength: Int { Int(self.get("proto-max-bulk-len") ?? "") ?? 512 << 20 }
-    var queryBufferLimit: Int { Int(self.get("client-query-buffer-limit") ?? "") ?? 1 << 30 }
-    var maxClients: Int { Int(self.get("maxclients") ?? "") ?? 10000 }
+    var maxBulkLength: Int { cachedMaxBulkLength.load(ordering: .relaxed) }
+    var queryBufferLimit: Int { cachedQueryBufferLimit.load(ordering: .relaxed) }
+    var maxClients: Int { cachedMaxClients.load(ordering: .relaxed) }
     var idleTimeout: Int { Int(self.get("timeout") ?? "") ?? 0 }
 }

@@ -12,6 +12,7 @@ public final class ServerContext: Sendable {
     let watches = WatchRegistry()
     let monitors = MonitorRegistry()
     let blocking: BlockingRegistry
+    let mailboxes: MailboxRegistry
     let commands: CommandTable
     let logger: Logger
     let runID: String
@@ -25,6 +26,7 @@ public final class ServerContext: Sendable {
         self.config = config
         self.logger = logger
         self.blocking = BlockingRegistry(store: store)
+        self.mailboxes = MailboxRegistry(store: store)
         self.commands = CommandTable.standard
         self.runID = (0..<40).map { _ in String("0123456789abcdef".randomElement()!) }.joined()
         self.port = NIOLockedPort()

@@ -1,76 +1,59 @@
+import Atomics
 import Foundation
 import NIOConcurrencyHelpers
 
-/// Counters for INFO stats, commandstats and errorstats.
-final class ServerStats: Sendable {
-    struct CommandCounters: Sendable {
-        var calls: Int64 = 0
-        var microseconds: Int64 = 0
-        var rejected: Int64 = 0
-        var failed: Int64 = 0
-    }
-
-    struct State: Sendable {
-        var commands: [String: CommandCounters] = [:]
-        var errors: [String: Int64] = [:]
-        var totalCommands: Int64 = 0
-        var totalConnections: Int64 = 0
-        var rejectedConnections: Int64 = 0
-        var totalErrorReplies: Int64 = 0
-        var inputBytes: Int64 = 0
-        var outputBytes: Int64 = 0
-        var expiredKeys: Int64 = 0
-        var keyspaceHits: Int64 = 0
-        var keyspaceMisses: Int64 = 0
-    }
-
-    let state = NIOLockedValueBox(State())
-    let startTime = Date()
-
-    /// Records one executed command. `error` is the reply's error text when it failed; `rejected` marks errors
-    /// raised before the command ran (arity, auth, OOM, unknown).
-    func record(command: String, microseconds: Int64, error: String?, rejected: Bool) {
-        state.withLockedValue { s in
-            s.totalCommands += 1
-            var c = s.commands[command, default: CommandCounters()]
-            if rejected {
-                c.rejected += 1
-            } else {
-                c.calls += 1
-                c.microseconds += microseconds
-                if error != nil { c.failed += 1 }
-            }
-            s.commands[command] = c
-            if let error {
-                s.totalErrorReplies += 1
-                let code = error.split(separator: " ", maxSplits: 1).first.map(String.init) ?? "ERR"
-                s.errors[code, default: 0] += 1
-            }
-        }
-    }
-
-    /// Records an error reply outside command execution (unknown command, protocol error).
-    func recordError(_ message: String) {
-        state.withLockedValue { s in
-            s.totalErrorReplies += 1
-            let code = message.split(separator: " ", maxSplits: 1).first.map(String.init) ?? "ERR"
-            s.errors[code, default: 0] += 1
-        }
-    }
+/// Counters of one command for INFO commandstats; atomics, as every event loop and the writer update them.
+final class CommandCounters: Sendable {
+    let calls = ManagedAtomic<Int64>(0)
+    let microseconds = ManagedAtomic<Int64>(0)
+    let rejected = ManagedAtomic<Int64>(0)
+    let failed = ManagedAtomic<Int64>(0)
 
     func reset() {
-        state.withLockedValue { s in
-            s.commands = [:]
-            s.errors = [:]
-            s.totalCommands = 0
-            s.totalConnections = 0
-            s.rejectedConnections = 0
-            s.totalErrorReplies = 0
-            s.inputBytes = 0
-            s.outputBytes = 0
-            s.expiredKeys = 0
-            s.keyspaceHits = 0
-            s.keyspaceMisses = 0
+        for counter in [calls, microseconds, rejected, failed] { counter.store(0, ordering: .relaxed) }
+    }
+}
+
+/// Counters for INFO stats, commandstats and errorstats. The per-command counters live on each `CommandSpec`.
+final class ServerStats: Sendable {
+    let totalCommands = ManagedAtomic<Int64>(0)
+    let totalConnections = ManagedAtomic<Int64>(0)
+    let rejectedConnections = ManagedAtomic<Int64>(0)
+    let totalErrorReplies = ManagedAtomic<Int64>(0)
+    let inputBytes = ManagedAtomic<Int64>(0)
+    let outputBytes = ManagedAtomic<Int64>(0)
+    private let errors = NIOLockedValueBox([String: Int64]())
+    let startTime = Date()
+
+    /// Records one command. `error` is the reply's error text when it failed; `rejected` marks errors raised
+    /// before the command ran (arity, auth, OOM).
+    func record(_ spec: CommandSpec, microseconds: Int64, error: String?, rejected: Bool) {
+        totalCommands.wrappingIncrement(ordering: .relaxed)
+        let c = spec.counters
+        if rejected {
+            c.rejected.wrappingIncrement(ordering: .relaxed)
+        } else {
+            c.calls.wrappingIncrement(ordering: .relaxed)
+            c.microseconds.wrappingIncrement(by: microseconds, ordering: .relaxed)
+            if error != nil { c.failed.wrappingIncrement(ordering: .relaxed) }
         }
+        if let error { recordError(error) }
+    }
+
+    /// Records an error reply (by its code word, for errorstats).
+    func recordError(_ message: String) {
+        totalErrorReplies.wrappingIncrement(ordering: .relaxed)
+        let code = message.split(separator: " ", maxSplits: 1).first.map(String.init) ?? "ERR"
+        errors.withLockedValue { $0[code, default: 0] += 1 }
+    }
+
+    var errorCounts: [String: Int64] { errors.withLockedValue { $0 } }
+
+    func reset(_ commands: CommandTable) {
+        for counter in [totalCommands, totalConnections, rejectedConnections, totalErrorReplies, inputBytes, outputBytes] {
+            counter.store(0, ordering: .relaxed)
+        }
+        errors.withLockedValue { $0 = [:] }
+        for spec in commands.all { spec.counters.reset() }
     }
 }

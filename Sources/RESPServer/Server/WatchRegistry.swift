@@ -1,3 +1,4 @@
+import Atomics
 import NIOConcurrencyHelpers
 import Store
 
@@ -13,11 +14,14 @@ final class WatchRegistry: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
+    /// Keys watched by anyone: writes skip the lock while nobody watches.
+    private let watchedKeys = ManagedAtomic<Int>(0)
 
     func watch(client: Int64, key: TouchedKey) {
         state.withLockedValue { s in
             s.watchers[key, default: []].insert(client)
             s.watched[client, default: []].append(key)
+            watchedKeys.store(s.watchers.count, ordering: .relaxed)
         }
     }
 
@@ -29,10 +33,12 @@ final class WatchRegistry: Sendable {
                 if s.watchers[key]?.isEmpty == true { s.watchers[key] = nil }
             }
             s.dirty.remove(client)
+            watchedKeys.store(s.watchers.count, ordering: .relaxed)
         }
     }
 
     func touched(_ key: TouchedKey) {
+        guard watchedKeys.load(ordering: .relaxed) > 0 else { return }
         state.withLockedValue { s in
             guard let clients = s.watchers[key] else { return }
             s.dirty.formUnion(clients)

@@ -48,14 +48,32 @@ struct KeyRecord {
     }
 
     init(decoding bytes: Bytes) throws(StoreError) {
-        guard bytes.count >= 18, let type = KeyType(rawValue: bytes[0]) else { throw .corrupt("key record") }
-        var reader = ByteReader(bytes, offset: 1)
-        let flags = reader.readUInt8()
+        try self.init(decoding: bytes.withUnsafeBytes { UnsafeRawBufferPointer($0) }, payload: true)
+    }
+
+    /// Decodes a record straight from LMDB's memory; without `payload` the value is not copied (lookups
+    /// that only need the type and expiry).
+    init(decoding raw: UnsafeRawBufferPointer, payload: Bool) throws(StoreError) {
+        guard raw.count >= 18, let type = KeyType(rawValue: raw[0]) else { throw .corrupt("key record") }
+        func u64(_ at: Int) -> UInt64 {
+            var v: UInt64 = 0
+            for i in 0..<8 { v = (v << 8) | UInt64(raw[at + i]) }
+            return v
+        }
         self.type = type
-        self.expireAt = reader.readInt64()
-        self.objectID = reader.readUInt64()
-        self.fullName = flags & 1 != 0 ? reader.readLengthPrefixed() : nil
-        self.payload = reader.readRest()
+        self.expireAt = Int64(bitPattern: u64(2))
+        self.objectID = u64(10)
+        var offset = 18
+        if raw[1] & 1 != 0 {
+            guard raw.count >= 22 else { throw .corrupt("key record") }
+            let length = Int(u64(18) >> 32)
+            guard raw.count >= 22 + length else { throw .corrupt("key record") }
+            self.fullName = Bytes(raw[22..<(22 + length)])
+            offset = 22 + length
+        } else {
+            self.fullName = nil
+        }
+        self.payload = payload ? Bytes(raw[offset...]) : []
     }
 
     func encoded() -> Bytes {

@@ -35,9 +35,10 @@ public struct Keyspace {
 
     /// The live record of `key`, or nil when the key does not exist or has expired.
     /// In a write transaction an expired key is deleted on the way (lazy expiry).
-    func record(_ key: Bytes) throws -> KeyRecord? {
-        guard let raw = try txn.get(env.keysDB, recordKey(key)) else { return nil }
-        let record = try KeyRecord(decoding: raw)
+    func record(_ key: Bytes, payload: Bool = true) throws -> KeyRecord? {
+        guard let record = try txn.withValue(env.keysDB, recordKey(key), { raw in
+            try KeyRecord(decoding: raw, payload: payload)
+        }) else { return nil }
         if let full = record.fullName, full != key { return nil }
         if record.expireAt != 0 && record.expireAt <= txn.now {
             if txn is WriteTransaction { try remove(key, record) }
@@ -53,12 +54,12 @@ public struct Keyspace {
         return record
     }
 
-    public func type(of key: Bytes) throws -> KeyType? { try record(key)?.type }
+    public func type(of key: Bytes) throws -> KeyType? { try record(key, payload: false)?.type }
 
-    public func exists(_ key: Bytes) throws -> Bool { try record(key) != nil }
+    public func exists(_ key: Bytes) throws -> Bool { try record(key, payload: false) != nil }
 
     /// The expiry time of `key` in Unix milliseconds: nil if the key is missing, 0 if it has none.
-    public func expireTime(of key: Bytes) throws -> Int64? { try record(key)?.expireAt }
+    public func expireTime(of key: Bytes) throws -> Int64? { try record(key, payload: false)?.expireAt }
 
     // MARK: Changes
 

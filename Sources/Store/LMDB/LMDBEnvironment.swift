@@ -37,7 +37,7 @@ final class LMDBEnvironment: @unchecked Sendable {
             try LMDBError.check(mdb_env_set_maxdbs(env, 8))
             try LMDBError.check(mdb_env_set_maxreaders(env, 1024))
             try LMDBError.check(mdb_env_set_mapsize(env, self.mapSize))
-            var flags = UInt32(MDB_NOTLS | MDB_NORDAHEAD)
+            var flags = UInt32(MDB_NOTLS | MDB_NORDAHEAD | MDB_WRITEMAP)
             if !sync { flags |= UInt32(MDB_NOSYNC) }
             try LMDBError.check(mdb_env_open(env, directory, flags, 0o644))
             try openDatabases()

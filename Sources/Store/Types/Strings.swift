@@ -23,7 +23,23 @@ extension Keyspace {
     ///   - expireAt: Unix ms to expire at, 0 for none.
     ///   - keepTTL: keep the current expiry instead (SET KEEPTTL).
     public func setString(_ key: Bytes, _ value: Bytes, expireAt: Int64 = 0, keepTTL: Bool = false) throws {
-        let old = try record(key)
+        _ = try setString(key, value, expireAt: expireAt, keepTTL: keepTTL, condition: nil, returningOld: false)
+    }
+
+    /// When SET writes: NX (only a missing key) or XX (only an existing one).
+    public enum SetCondition: Sendable { case ifMissing, ifExists }
+
+    /// SET with its options in one lookup: returns whether it wrote, and the old string when asked (GET).
+    /// - Throws: `wrongType` when `returningOld` and the key holds another type.
+    public func setString(_ key: Bytes, _ value: Bytes, expireAt: Int64, keepTTL: Bool, condition: SetCondition?,
+                          returningOld: Bool) throws -> (written: Bool, old: Bytes?) {
+        let old = try record(key, payload: returningOld)
+        if returningOld, let old, old.type != .string { throw StoreError.wrongType }
+        let oldValue = returningOld ? old?.payload : nil
+        switch condition {
+        case .ifMissing where old != nil, .ifExists where old == nil: return (false, oldValue)
+        default: break
+        }
         var keptExpiry = expireAt
         if keepTTL, let old { keptExpiry = old.expireAt }
         if let old, old.type != .string {
@@ -32,6 +48,7 @@ extension Keyspace {
         } else {
             try save(key, KeyRecord(type: .string, expireAt: keptExpiry, payload: value), replacing: old)
         }
+        return (true, oldValue)
     }
 
     /// Replaces the value of an existing string, keeping its expiry.

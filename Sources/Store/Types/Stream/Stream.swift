@@ -266,7 +266,8 @@ extension Keyspace {
 
     /// Deletes a stream's entries, groups, consumers and pending lists.
     func removeStreamItems(_ record: KeyRecord) throws {
-        let handle = StreamHandle(record: record, meta: StreamMeta(decoding: record.payload))
+        // Only the object ids are needed here (the record may have been read without its payload).
+        let handle = StreamHandle(record: record, meta: StreamMeta())
         for group in try groups(handle) {
             for consumer in try consumers(group) { try writer.deletePrefix(env.itemsDB, bigEndianKey(consumer.id)) }
             try writer.deletePrefix(env.itemsDB, bigEndianKey(group.id))
