@@ -1,58 +1,63 @@
 import Store
 
 /// SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB. Messages go out as RESP3 pushes, or as
-/// arrays in RESP2.
+/// arrays in RESP2. The (un)subscribe commands change the connection's own state, so inside EXEC they run on
+/// the connection's event loop after the rest of the transaction (`CommandJob`).
 extension CommandFamilies {
     static let pubsub: [CommandSpec] = [
-        CommandSpec("subscribe", arity: -2, flags: [.pubsub, .noscript, .loading, .stale, .nomulti], access: .none,
+        CommandSpec("subscribe", arity: -2, flags: [.pubsub, .noscript, .loading, .stale], access: .none,
                     group: "pubsub", summary: "Listen for messages published to the given channels", since: "2.0.0") { call in
             guard let client = call.client else { return .noReply }
+            var replies: [Reply] = []
             for channel in call.args.dropFirst() {
                 if client.channels.insert(channel).inserted { call.server.pubsub.subscribe(client, channel: channel) }
-                client.send(.push([.bulk("subscribe"), .bulk(channel), .integer(client.subscriptionCount)]))
+                replies.append(.push([.bulk("subscribe"), .bulk(channel), .integer(client.subscriptionCount)]))
             }
             client.updateSubscriptionInfo()
-            return .noReply
+            return .sequence(replies)
         },
-        CommandSpec("unsubscribe", arity: -1, flags: [.pubsub, .noscript, .loading, .stale, .nomulti], access: .none,
+        CommandSpec("unsubscribe", arity: -1, flags: [.pubsub, .noscript, .loading, .stale], access: .none,
                     group: "pubsub", summary: "Stop listening for messages posted to the given channels", since: "2.0.0") { call in
             guard let client = call.client else { return .noReply }
+            var replies: [Reply] = []
             let channels = call.args.count > 1 ? Array(call.args.dropFirst()) : Array(client.channels)
             if channels.isEmpty {
-                client.send(.push([.bulk("unsubscribe"), .null, .integer(client.subscriptionCount)]))
+                replies.append(.push([.bulk("unsubscribe"), .null, .integer(client.subscriptionCount)]))
             }
             for channel in channels {
                 if client.channels.remove(channel) != nil { call.server.pubsub.unsubscribe(client, channel: channel) }
-                client.send(.push([.bulk("unsubscribe"), .bulk(channel), .integer(client.subscriptionCount)]))
+                replies.append(.push([.bulk("unsubscribe"), .bulk(channel), .integer(client.subscriptionCount)]))
             }
             client.updateSubscriptionInfo()
-            return .noReply
+            return .sequence(replies)
         },
-        CommandSpec("psubscribe", arity: -2, flags: [.pubsub, .noscript, .loading, .stale, .nomulti], access: .none,
+        CommandSpec("psubscribe", arity: -2, flags: [.pubsub, .noscript, .loading, .stale], access: .none,
                     group: "pubsub", summary: "Listen for messages published to channels matching the given patterns",
                     since: "2.0.0") { call in
             guard let client = call.client else { return .noReply }
+            var replies: [Reply] = []
             for pattern in call.args.dropFirst() {
                 if client.patterns.insert(pattern).inserted { call.server.pubsub.psubscribe(client, pattern: pattern) }
-                client.send(.push([.bulk("psubscribe"), .bulk(pattern), .integer(client.subscriptionCount)]))
+                replies.append(.push([.bulk("psubscribe"), .bulk(pattern), .integer(client.subscriptionCount)]))
             }
             client.updateSubscriptionInfo()
-            return .noReply
+            return .sequence(replies)
         },
-        CommandSpec("punsubscribe", arity: -1, flags: [.pubsub, .noscript, .loading, .stale, .nomulti], access: .none,
+        CommandSpec("punsubscribe", arity: -1, flags: [.pubsub, .noscript, .loading, .stale], access: .none,
                     group: "pubsub", summary: "Stop listening for messages posted to channels matching the given patterns",
                     since: "2.0.0") { call in
             guard let client = call.client else { return .noReply }
+            var replies: [Reply] = []
             let patterns = call.args.count > 1 ? Array(call.args.dropFirst()) : Array(client.patterns)
             if patterns.isEmpty {
-                client.send(.push([.bulk("punsubscribe"), .null, .integer(client.subscriptionCount)]))
+                replies.append(.push([.bulk("punsubscribe"), .null, .integer(client.subscriptionCount)]))
             }
             for pattern in patterns {
                 if client.patterns.remove(pattern) != nil { call.server.pubsub.punsubscribe(client, pattern: pattern) }
-                client.send(.push([.bulk("punsubscribe"), .bulk(pattern), .integer(client.subscriptionCount)]))
+                replies.append(.push([.bulk("punsubscribe"), .bulk(pattern), .integer(client.subscriptionCount)]))
             }
             client.updateSubscriptionInfo()
-            return .noReply
+            return .sequence(replies)
         },
         CommandSpec("publish", arity: 3, flags: [.pubsub, .loading, .stale, .fast], access: .none, group: "pubsub",
                     summary: "Post a message to a channel", since: "2.0.0") { call in

@@ -25,6 +25,8 @@ public enum Reply: Sendable, Equatable {
     case push([Reply])
     /// Nothing is sent (CLIENT REPLY OFF and SKIP answer nothing).
     case noReply
+    /// Several replies to one command, written one after the other (SUBSCRIBE a b c).
+    case sequence([Reply])
     /// Bytes already encoded for the connection's protocol (replies built once and reused).
     case raw([UInt8])
 
@@ -50,7 +52,8 @@ public enum Reply: Sendable, Equatable {
         case let (.integer(x), .integer(y)): x == y
         case let (.bulk(x), .bulk(y)), let (.raw(x), .raw(y)): x == y
         case (.null, .null), (.nullArray, .nullArray), (.noReply, .noReply): true
-        case let (.array(x), .array(y)), let (.set(x), .set(y)), let (.push(x), .push(y)): x == y
+        case let (.array(x), .array(y)), let (.set(x), .set(y)), let (.push(x), .push(y)), let (.sequence(x), .sequence(y)):
+            x == y
         case let (.map(x), .map(y)): x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         case let (.double(x), .double(y)): x == y
         case let (.boolean(x), .boolean(y)): x == y

@@ -67,6 +67,8 @@ public enum ReplyEncoder {
             buffer.writeBytes(bytes)
         case .noReply:
             break
+        case .sequence(let replies):
+            for reply in replies { write(reply, protocolVersion: protocolVersion, into: &buffer) }
         }
     }
 

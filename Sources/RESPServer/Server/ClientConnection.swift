@@ -243,6 +243,11 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
         mailbox.submit(job)
     }
 
+    /// Runs a command of an EXEC that must run on this event loop; the session it changes is this one's.
+    func runDeferred(_ spec: CommandSpec, _ request: [[UInt8]]) -> Reply {
+        (try? run(spec, request, txn: nil)) ?? .error("ERR internal error")
+    }
+
     /// Called on the event loop when a job finished: adopts the session it ended with and sends its replies.
     func jobFinished(session: Session, replies: [Reply]?) {
         self.session = session

@@ -15,6 +15,8 @@ final class CommandJob: WriteJob, @unchecked Sendable {
     private let initialSession: Session
     private var session: Session
     private var replies: [Reply] = []
+    /// Inside EXEC: positions of commands that must run on the connection's event loop (SUBSCRIBE and kin).
+    private var deferred: [(index: Int, spec: CommandSpec, request: [[UInt8]])] = []
     private var blockedOn: (keys: [[UInt8]], timeout: Int64?, timeoutReply: Reply, retry: BlockedRetry)?
 
     init(client: ClientConnection, commands: [(CommandSpec, [[UInt8]])], session: Session, kind: Kind) {
@@ -41,7 +43,13 @@ final class CommandJob: WriteJob, @unchecked Sendable {
                 return
             }
             var results: [Reply] = []
+            deferred = []
             for (spec, request) in commands {
+                if spec.flags.contains(.pubsub) && spec.name.hasSuffix("subscribe") {
+                    deferred.append((results.count, spec, request))
+                    results.append(.noReply)
+                    continue
+                }
                 results.append(try CommandRunner.run(spec, request, session: &session, txn: txn, client: client, server: server))
             }
             replies = [.array(results)]
@@ -73,9 +81,21 @@ final class CommandJob: WriteJob, @unchecked Sendable {
                                              retry: blocked.retry)
                 client.mailbox.post { client.jobFinished(session: session, replies: nil) }
             } else {
-                let replies = self.replies
+                let computed = self.replies
+                let deferred = self.deferred
                 if kind == .exec { client.server.watches.unwatchAll(client: client.id) }
-                client.mailbox.post { client.jobFinished(session: session, replies: replies) }
+                client.mailbox.post {
+                    var replies = computed
+                    if !deferred.isEmpty, case .array(var results) = replies.first {
+                        for item in deferred { results[item.index] = client.runDeferred(item.spec, item.request) }
+                        // A command that answered several times (SUBSCRIBE a b) adds each answer to the array.
+                        replies = [.array(results.flatMap { reply -> [Reply] in
+                            if case .sequence(let parts) = reply { return parts }
+                            return [reply]
+                        })]
+                    }
+                    client.jobFinished(session: session, replies: replies)
+                }
             }
         }
     }
