@@ -547,3 +547,21 @@ def test_connection_survives_errors(r):
         with pytest.raises(redis.ResponseError):
             r.do("NOPE")
     assert r.ping() is True
+
+
+def test_config_timeout_closes_idle_clients_only(r, raw_factory):
+    """CONFIG SET timeout N: a client idle for more than N seconds is disconnected; an active one is not."""
+    r.do("CONFIG", "SET", "timeout", "1")
+    try:
+        idle = raw_factory(timeout=6.0)
+        busy = raw_factory(timeout=6.0)
+        assert idle.command("PING") == "PONG"
+        deadline = time.monotonic() + 3.5
+        while time.monotonic() < deadline:
+            assert busy.command("PING") == "PONG"
+            time.sleep(0.2)
+        idle.send_command("PING")
+        with pytest.raises((ConnectionError, OSError)):
+            idle.read_reply(5.0)
+    finally:
+        r.do("CONFIG", "SET", "timeout", "0")

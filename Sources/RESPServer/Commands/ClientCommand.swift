@@ -24,10 +24,10 @@ enum ClientCommand {
         case "ID" where argc == 2:
             return .integer(call.session.clientID)
         case "GETNAME" where argc == 2:
-            return call.session.name.map(Reply.bulk) ?? .null
+            let name = call.client?.info.withLockedValue { $0.name } ?? ""
+            return name.isEmpty ? .null : .bulk(name)
         case "SETNAME" where argc == 3:
             try validateName(call.args[2])
-            call.session.name = call.args[2].isEmpty ? nil : call.args[2]
             call.client?.info.withLockedValue { $0.name = call.string(2) }
             return .ok
         case "SETINFO" where argc == 4:
@@ -36,14 +36,9 @@ enum ClientCommand {
                 throw CommandError("ERR \(call.option(2).lowercased()) cannot contain spaces, newlines or special characters.")
             }
             switch call.option(2) {
-            case "LIB-NAME": call.session.libName = value
-            case "LIB-VER": call.session.libVersion = value
+            case "LIB-NAME": call.client?.info.withLockedValue { $0.libName = value }
+            case "LIB-VER": call.client?.info.withLockedValue { $0.libVersion = value }
             default: throw CommandError("ERR Unrecognized option '\(call.string(2))'")
-            }
-            let session = call.session
-            call.client?.info.withLockedValue {
-                $0.libName = session.libName
-                $0.libVersion = session.libVersion
             }
             return .ok
         case "NO-EVICT" where argc == 3:
@@ -142,7 +137,7 @@ enum ClientCommand {
         let idle = Int(Date().timeIntervalSince(info.lastActive))
         let isSelf = client.id == call.session.clientID
         let session = isSelf ? call.session : nil
-        let name = session.map { String(decoding: $0.name ?? [], as: UTF8.self) } ?? info.name
+        let name = info.name
         let db = session?.db ?? info.db
         let resp = session?.protocolVersion ?? info.protocolVersion
         let command = isSelf ? "client|\(call.option(1).lowercased())" : info.lastCommand
@@ -150,7 +145,7 @@ enum ClientCommand {
             + "idle=\(idle) flags=\(info.flags) db=\(db) sub=\(info.subscriptions) psub=\(info.patternSubscriptions) ssub=0 "
             + "multi=\(info.multi) qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 "
             + "tot-mem=0 events=r cmd=\(command) user=default redir=-1 resp=\(resp) "
-            + "lib-name=\(session?.libName ?? info.libName) lib-ver=\(session?.libVersion ?? info.libVersion)"
+            + "lib-name=\(info.libName) lib-ver=\(info.libVersion)"
     }
 
     /// CLIENT KILL ip:port, or CLIENT KILL with filters (ID, ADDR, LADDR, USER, SKIPME).

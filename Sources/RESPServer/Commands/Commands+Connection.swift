@@ -40,6 +40,7 @@ extension CommandFamilies {
                     access: .none, group: "connection", summary: "Reset the connection", since: "6.2.0") { call in
             let requirePass = call.server.config.requirePass
             call.client?.resetState()
+            call.client?.info.withLockedValue { $0.name = "" }
             call.session = Session(clientID: call.session.clientID, authenticated: requirePass == nil)
             return .simple("RESET")
         },
@@ -90,7 +91,7 @@ extension CommandFamilies {
         guard call.session.authenticated else {
             throw CommandError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
         }
-        if let name { call.session.name = name }
+        if let name { call.client?.info.withLockedValue { $0.name = String(decoding: name, as: UTF8.self) } }
         call.session.protocolVersion = version
         return .map([
             (.bulk("server"), .bulk("redis")),

@@ -79,6 +79,9 @@ extension CommandFamilies {
             (.bulk("since"), .bulk(spec.since)),
             (.bulk("group"), .bulk(spec.group)),
         ]
+        if let syntax = CommandSyntax.table[spec.name], !syntax.isEmpty {
+            fields.append((.bulk("arguments"), CommandSyntax.arguments(syntax)))
+        }
         if !spec.subcommands.isEmpty {
             fields.append((.bulk("subcommands"), .map(spec.subcommands.map { sub in
                 (.bulk("\(spec.name)|\(sub.name)"), .map([(.bulk("summary"), .bulk("")), (.bulk("since"), .bulk(spec.since)),

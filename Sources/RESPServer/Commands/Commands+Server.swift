@@ -69,6 +69,7 @@ extension CommandFamilies {
                     group: "server", summary: "Listen for all requests received by the server in real time") { call in
             guard let client = call.client else { return .ok }
             client.isMonitor = true
+            client.info.withLockedValue { $0.flags = "O" }
             call.server.monitors.add(client)
             return .ok
         },

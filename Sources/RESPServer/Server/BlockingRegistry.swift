@@ -119,6 +119,8 @@ final class BlockingRegistry: Sendable {
 
     var blockedCount: Int { state.withLockedValue { $0.byClient.count } }
 
+    func isBlocked(_ client: Int64) -> Bool { state.withLockedValue { $0.byClient[client] != nil } }
+
     /// After a commit: queue a try for the waiters on `touched` keys or in `flushed` databases.
     func keysChanged(_ touched: [TouchedKey], flushed: Set<Int>) {
         let waiters = state.withLockedValue { s -> [Waiter] in

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -38,10 +39,28 @@ public final class RESPServer: Sendable {
             }
         let server = try bootstrap.bind(host: host, port: port).wait()
         channel.set(server)
+        // CONFIG `timeout`: close clients idle longer than that many seconds (not blocked, subscribed or MONITOR).
+        let sweep = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            Self.closeIdleClients(context)
+        }
+        server.closeFuture.whenComplete { _ in sweep.cancel() }
         let bound = server.localAddress?.port ?? port
         context.port.value = bound
         context.logger.notice("Ready to accept connections on \(host):\(bound)")
         return bound
+    }
+
+    private static func closeIdleClients(_ context: ServerContext) {
+        let limit = context.config.idleTimeout
+        guard limit > 0 else { return }
+        let now = Date()
+        for client in context.clients.all {
+            let info = client.info.withLockedValue { $0 }
+            guard info.subscriptions + info.patternSubscriptions == 0, info.flags != "O",
+                  !context.blocking.isBlocked(client.id),
+                  now.timeIntervalSince(info.lastActive) > Double(limit) else { continue }
+            client.kill()
+        }
     }
 
     /// Stops accepting and closes every connection.

@@ -6,7 +6,7 @@ import Store
 /// The parameters CONFIG GET/SET know, with Redis's names, defaults and value formats.
 ///
 /// Honoured: maxmemory, requirepass, appendfsync, proto-max-bulk-len, client-query-buffer-limit, maxclients,
-/// timeout, stream-node-max-entries. Kept for clients that read them but with no effect here: appendonly
+/// timeout (idle clients are closed), stream-node-max-entries. Kept for clients that read them but with no effect here: appendonly
 /// (the store is always persistent), save, stream-node-max-bytes, hz and the rest of `passive`.
 /// Fixed at start: port, bind, dir, databases.
 public final class ServerConfig: Sendable {

@@ -1,7 +1,8 @@
 import Store
 
-/// What a connection remembers between commands. A value: a command gets a copy in its `Call` and the
-/// connection adopts the copy back after the command ran (so commands may run on the writer thread).
+/// What a connection remembers between commands. A small value: a command gets a copy in its `Call` and the
+/// connection adopts the copy back after the command ran (so commands may run on the writer thread). The
+/// client's name and library, which only CLIENT uses, live in the connection's `ClientInfo`.
 struct Session: Sendable {
     enum ReplyMode: Sendable { case on, off, skipNext }
 
@@ -9,9 +10,6 @@ struct Session: Sendable {
     var db = 0
     var protocolVersion = 2
     var authenticated: Bool
-    var name: [UInt8]?
-    var libName = ""
-    var libVersion = ""
     var replyMode = ReplyMode.on
     var noEvict = false
     /// Set by QUIT and by protocol errors: close after the pending replies are written.
