@@ -31,8 +31,8 @@ struct ServerCommand: ParsableCommand {
     @Option(help: "Refuse writes that grow data past this many bytes (0 = no limit; units like 4gb accepted).")
     var maxmemory: String = "0"
 
-    @Option(help: "Event-loop threads (default: one per core).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Event-loop threads (default: half the cores, at least one; the store's writer has its own thread).")
+    var threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
 
     func validate() throws {
         guard Durability(rawValue: appendfsync) != nil else {

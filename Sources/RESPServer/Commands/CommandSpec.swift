@@ -55,7 +55,8 @@ enum BlockingOutcome {
 typealias BlockedRetry = (Keyspace) throws -> Reply?
 
 /// One command: its name, arity, flags and key positions (what COMMAND reports), and its implementation.
-struct CommandSpec: Sendable {
+/// A class, so that passing a command around costs one reference, not a copy of every field.
+final class CommandSpec: Sendable {
     typealias Handler = @Sendable (inout Call) throws -> Reply
     typealias BlockingHandler = @Sendable (inout Call) throws -> BlockingOutcome
 

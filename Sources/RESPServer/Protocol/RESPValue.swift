@@ -163,6 +163,7 @@ public struct RESPValueParser: Sendable {
     private func element(_ p: UnsafeRawBufferPointer, at offset: Int) throws(RESPProtocolError) -> (Step, Int)? {
         guard offset < p.count else { return nil }
         let type = p[offset]
+        guard Self.types.contains(type) else { throw .unknownType(type) }
         guard let (range, next) = try line(p, from: offset + 1) else { return nil }
         let text = p[range]
         func string() -> String { String(decoding: text, as: UTF8.self) }
@@ -223,9 +224,12 @@ public struct RESPValueParser: Sendable {
             guard !digits.isEmpty, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { throw .invalidBigNumber }
             return (.value(.bigNumber(string())), next)
         default:
-            throw .unknownType(type)
+            throw .unknownType(type)  // not reached: checked above
         }
     }
+
+    /// The type bytes of RESP2 and RESP3.
+    private static let types = Set("+-:$*_,#(!=%~>|".utf8)
 
     /// A signed 64-bit decimal: an optional `-` and 1–19 digits, without overflow.
     static func integer(_ digits: some Collection<UInt8>) -> Int64? {
