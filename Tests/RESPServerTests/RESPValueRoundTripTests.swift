@@ -108,5 +108,43 @@ let roundTripSamples: [RoundTripSample] = [
         }
         #expect(values.count == 1)
         #expect(values.first == .array((0..<300).map { .bulkString(Array("item-\($0)".utf8)) }))
+        #expect(buffer.readableBytes == 0)
+    }
+
+    /// A large reply in small reads is resumed, not parsed again from its start each time.
+    @Test func largeReplyInSmallReadsParsesInLinearTime() throws {
+        let reply = Reply.array((0..<20_000).map { .array([.bulk("\($0)-0"), .array([.bulk("f"), .bulk("v\($0)")])]) })
+        let bytes = encoded(reply, 2)
+        var buffer = ByteBuffer()
+        var parser = RESPValueParser()
+        var value: RESPValue?
+        let elapsed = ContinuousClock().measure {
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + 64)
+                buffer.writeBytes(bytes[start..<end])
+                start = end
+                if let v = try? parser.parse(&buffer) { value = v }
+                buffer.discardReadBytes()
+            }
+        }
+        #expect(value == expectedValue(reply, 2))
+        #expect(elapsed < .seconds(5))
+    }
+
+    @Test func parserStartsAfreshWhenGivenAnotherBuffer() throws {
+        var parser = RESPValueParser()
+        var first = ByteBuffer(string: "*3\r\n$5\r\nhello\r\n:1\r\n")
+        #expect(try parser.parse(&first) == nil)
+        var other = ByteBuffer(string: ":7\r\n")
+        #expect(try parser.parse(&other) == .integer(7))
+    }
+
+    @Test func parserIsUsableAfterAnError() throws {
+        var parser = RESPValueParser()
+        var bad = ByteBuffer(string: "*2\r\n:1\r\n?\r\n")
+        #expect(throws: RESPProtocolError.unknownType(UInt8(ascii: "?"))) { try parser.parse(&bad) }
+        var good = ByteBuffer(string: "*1\r\n+OK\r\n")
+        #expect(try parser.parse(&good) == .array([.simpleString("OK")]))
     }
 }

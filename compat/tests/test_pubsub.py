@@ -1,6 +1,7 @@
 """Pub/Sub: SUBSCRIBE/PSUBSCRIBE/UNSUBSCRIBE/PUNSUBSCRIBE, PUBLISH, PUBSUB
 introspection, RESP3 push messages and the RESP2 subscribed-context rules."""
 
+import socket
 import time
 
 import pytest
@@ -219,3 +220,25 @@ def test_redis_py_resp2_pubsub(client_factory, r):
         assert (m["type"], m["channel"], m["data"]) == ("message", "chan", "x")
     finally:
         ps.close()
+
+
+def test_subscriber_that_never_reads_is_disconnected_not_buffered_forever(r, raw_factory):
+    """Past the pub/sub output limit (32 MB in Redis) a subscriber that does not read is closed;
+    the server and the publisher go on."""
+    sub = raw_factory(timeout=5.0)
+    sub.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sub.send_command("SUBSCRIBE", "firehose")
+    assert sub.read_reply(5.0) == [b"subscribe", b"firehose", 1]
+    payload = "x" * (256 * 1024)
+    deadline = time.monotonic() + 30
+    sent = 0
+    while time.monotonic() < deadline and sent < 512:   # at most 128 MB
+        pipe = r.pipeline(transaction=False)
+        for _ in range(16):
+            pipe.publish("firehose", payload)
+        receivers = pipe.execute()
+        sent += 16
+        if receivers[-1] == 0:
+            break
+    assert r.execute_command("PUBSUB", "NUMSUB", "firehose") == ["firehose", 0]
+    assert r.ping()

@@ -72,7 +72,8 @@ extension RESPProtocolError {
 ///
 /// `parse` returns a value once it is wholly buffered and consumes exactly its bytes; it returns nil, consuming
 /// nothing, while the value is incomplete. Aggregates are parsed with an explicit stack, not recursion, so a
-/// hostile nesting is refused at `maxDepth` without growing the call stack.
+/// hostile nesting is refused at `maxDepth` without growing the call stack. After an error the stream is out
+/// of step and should be closed; the parser itself starts afresh.
 public struct RESPValueParser: Sendable {
     /// The most aggregates (arrays, maps, sets, pushes, attributes) one value may nest.
     public let maxDepth: Int
@@ -98,36 +99,56 @@ public struct RESPValueParser: Sendable {
         case open(Frame)
     }
 
+    /// The aggregates of the value in progress, outermost first, and how many of its bytes are parsed:
+    /// an incomplete value is resumed where it stopped, so a large reply arriving in small reads costs
+    /// linear time. Its bytes stay unconsumed in the buffer until it is complete.
+    private var stack: [Frame] = []
+    private var parsedBytes = 0
+
+    /// The next value in `buffer`, consuming its bytes; nil, consuming nothing, while it is incomplete.
+    /// One parser reads one stream: between calls the caller may only append to the buffer (or discard
+    /// bytes already consumed).
     public mutating func parse(_ buffer: inout ByteBuffer) throws(RESPProtocolError) -> RESPValue? {
+        if buffer.readableBytes < parsedBytes { reset() }  // not the stream this parser was reading
         let result = buffer.withUnsafeReadableBytes { bytes in
-            Result { () throws(RESPProtocolError) -> (RESPValue, Int)? in try parseValue(bytes) }
+            Result { () throws(RESPProtocolError) -> RESPValue? in try parseValue(bytes) }
         }
-        guard let (value, consumed) = try result.get() else { return nil }
-        buffer.moveReaderIndex(forwardBy: consumed)
-        return value
+        do {
+            guard let value = try result.get() else { return nil }
+            buffer.moveReaderIndex(forwardBy: parsedBytes)
+            reset()
+            return value
+        } catch {
+            reset()
+            throw error
+        }
     }
 
-    private func parseValue(_ p: UnsafeRawBufferPointer) throws(RESPProtocolError) -> (RESPValue, Int)? {
-        var stack: [Frame] = []
-        var offset = 0
+    private mutating func reset() {
+        stack = []
+        parsedBytes = 0
+    }
+
+    private mutating func parseValue(_ p: UnsafeRawBufferPointer) throws(RESPProtocolError) -> RESPValue? {
         while true {
-            guard let (step, next) = try element(p, at: offset) else { return nil }
-            offset = next
+            guard let (step, next) = try element(p, at: parsedBytes) else { return nil }
             var finished: RESPValue
             switch step {
             case .open(let frame):
                 guard stack.count < maxDepth else { throw .nestingTooDeep }
+                parsedBytes = next
                 if frame.expected > 0 {
                     stack.append(frame)
                     continue
                 }
                 finished = Self.close(frame)
             case .value(let value):
+                parsedBytes = next
                 finished = value
             }
             // Hand the value to the enclosing aggregates, closing each one it completes.
             while true {
-                guard var top = stack.popLast() else { return (finished, offset) }
+                guard var top = stack.popLast() else { return finished }
                 top.items.append(finished)
                 if top.items.count < top.expected {
                     stack.append(top)

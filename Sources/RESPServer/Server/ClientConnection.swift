@@ -39,6 +39,8 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
     var patterns: Set<[UInt8]> = []
     var isMonitor = false
     private var lastCommand = "NULL"
+    /// Bytes written to a subscriber's socket but not yet sent.
+    private var unsentBytes = 0
     private var infoIsStale = false
 
     /// What CLIENT LIST shows, readable from any thread.
@@ -337,12 +339,28 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
     private func writeOutput(flush: Bool) {
         guard let context else { return }
         if output.readableBytes > 0 {
-            server.stats.outputBytes.wrappingIncrement(by: Int64(output.readableBytes), ordering: .relaxed)
-            context.write(wrapOutboundOut(output), promise: nil)
+            let size = output.readableBytes
+            server.stats.outputBytes.wrappingIncrement(by: Int64(size), ordering: .relaxed)
+            if channels.isEmpty && patterns.isEmpty {
+                context.write(wrapOutboundOut(output), promise: nil)
+            } else {
+                // A subscriber that does not read must not grow our memory without bound (Redis's pub/sub output
+                // limit, 32 MB): count what the socket has not taken yet.
+                unsentBytes += size
+                let promise = context.eventLoop.makePromise(of: Void.self)
+                promise.futureResult.whenComplete { _ in self.unsentBytes -= size }
+                context.write(wrapOutboundOut(output), promise: promise)
+                if unsentBytes > Self.subscriberOutputLimit {
+                    server.logger.warning("closing subscriber \(remoteAddress): \(unsentBytes) bytes of messages unread")
+                    context.close(promise: nil)
+                }
+            }
             output = context.channel.allocator.buffer(capacity: 4096)
         }
         if flush { context.flush() }
     }
+
+    static let subscriberOutputLimit = 32 << 20
 
     /// Writes what is queued and closes (QUIT, protocol errors, CLIENT KILL).
     func closeAfterFlush() {
