@@ -147,17 +147,20 @@ extension CommandFamilies {
             }
         }
         let ks = call.keyspace
-        var at: Int64 = 0
-        if let expiry {
-            let invalid = CommandError("ERR invalid expire time in 'set' command")
-            guard expiry.value > 0 else { throw invalid }
-            at = try call.expiryTime(expiry.value, milliseconds: expiry.milliseconds, absolute: expiry.absolute, now: ks.now)
-        }
+        let at = try expiryOption(expiry, call, now: ks.now)
         let condition: Keyspace.SetCondition? = nx ? .ifMissing : xx ? .ifExists : nil
         let (written, old) = try ks.setString(call.args[1], call.args[2], expireAt: at, keepTTL: keepTTL,
                                               condition: condition, returningOld: get)
         if get { return .bulkOrNull(old) }
         return written ? .ok : .null
+    }
+
+    /// The Unix ms an EX/PX/EXAT/PXAT option stands for (0 without one); a time ≤ 0 is refused.
+    private static func expiryOption(_ expiry: (value: Int64, milliseconds: Bool, absolute: Bool)?, _ call: Call,
+                                     now: Int64) throws -> Int64 {
+        guard let expiry else { return 0 }
+        guard expiry.value > 0 else { throw CommandError("ERR invalid expire time in '\(call.name)' command") }
+        return try call.expiryTime(expiry.value, milliseconds: expiry.milliseconds, absolute: expiry.absolute, now: now)
     }
 
     /// GETEX key [EX|PX|EXAT|PXAT time|PERSIST]
@@ -177,12 +180,7 @@ extension CommandFamilies {
             }
         }
         let ks = call.keyspace
-        var at: Int64 = 0
-        if let expiry {
-            let invalid = CommandError("ERR invalid expire time in 'getex' command")
-            guard expiry.value > 0 else { throw invalid }
-            at = try call.expiryTime(expiry.value, milliseconds: expiry.milliseconds, absolute: expiry.absolute, now: ks.now)
-        }
+        let at = try expiryOption(expiry, call, now: ks.now)
         guard let value = try ks.getString(call.args[1]) else { return .null }
         if expiry != nil {
             if at <= ks.now { try ks.delete(call.args[1]) } else { try ks.setExpireTime(call.args[1], at) }

@@ -227,13 +227,19 @@ extension Keyspace {
             try savePending(group, claimed)
             out.append(found)
         }
+        try finishClaim(stream, group, consumer, claimedAny: !out.isEmpty)
+        return out
+    }
+
+    /// Saves what a claim changed: the group, and the consumer (seen now; active now if it got entries).
+    private func finishClaim(_ stream: StreamHandle, _ group: GroupRecord, _ consumer: ConsumerRecord?,
+                             claimedAny: Bool) throws {
         if var consumer {
             consumer.seenTime = now
-            if !out.isEmpty { consumer.activeTime = now }
+            if claimedAny { consumer.activeTime = now }
             try saveConsumer(group, consumer)
         }
         try saveGroup(stream, group)
-        return out
     }
 
     /// XAUTOCLAIM: scans the PEL from `start`, claiming up to `count` entries idle at least `minIdle`, looking
@@ -279,12 +285,7 @@ extension Keyspace {
             try savePending(group, pending)
             claimed.append(found)
         }
-        if var consumer {
-            consumer.seenTime = now
-            if !claimed.isEmpty { consumer.activeTime = now }
-            try saveConsumer(group, consumer)
-        }
-        try saveGroup(stream, group)
+        try finishClaim(stream, group, consumer, claimedAny: !claimed.isEmpty)
         return (next, claimed, gone.map(\.id))
     }
 }
