@@ -51,6 +51,7 @@ public final class Store: @unchecked Sendable {
     private var _usedBytes = 0
     private var _lastSyncTime = Int64(Date().timeIntervalSince1970)
     private var commitsSinceSync = 0
+    private var lastExpiryRun: UInt64 = 0
     private var _commits = 0
     private var _committedJobs = 0
 
@@ -216,9 +217,11 @@ extension Store {
             queue.removeFirst(batch.count)
             let stop = stopping && queue.isEmpty
             queueCondition.unlock()
-            if !batch.isEmpty {
-                execute(batch)
-            } else {
+            if !batch.isEmpty { execute(batch) }
+            // Active expiry about ten times a second, busy or not.
+            let now = DispatchTime.now().uptimeNanoseconds
+            if batch.isEmpty || now - lastExpiryRun > 100_000_000 {
+                lastExpiryRun = now
                 expireDueKeys()
             }
             if stop && batch.isEmpty { break }

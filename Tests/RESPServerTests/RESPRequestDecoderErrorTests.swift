@@ -48,7 +48,10 @@ struct BadRequest: Sendable, CustomTestStringConvertible {
 private let badRequests: [BadRequest] = [
     BadRequest("non-numeric multibulk length", "*abc\r\n", .invalidMultibulkLength),
     BadRequest("multibulk length over 2^31-1", "*2147483648\r\n", .invalidMultibulkLength),
+    BadRequest("multibulk length with a leading zero", "*01\r\n", .invalidMultibulkLength),
     BadRequest("non-numeric bulk length", "*1\r\n$abc\r\n", .invalidBulkLength),
+    BadRequest("bulk length with a leading zero", "*1\r\n$03\r\n", .invalidBulkLength),
+    BadRequest("bulk length -0", "*1\r\n$-0\r\n", .invalidBulkLength),
     BadRequest("negative bulk length", "*1\r\n$-5\r\n", .invalidBulkLength),
     BadRequest("bulk length -1 in a request", "*1\r\n$-1\r\n", .invalidBulkLength),
     BadRequest("bulk length above proto-max-bulk-len", "*1\r\n$11\r\n", .invalidBulkLength, limits: limits(maxBulk: 10)),

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOEmbedded
 import Testing
 
 @testable import RESPServer
@@ -111,6 +112,21 @@ private let samples: [RequestSample] = [
         buffer.writeString("y\r\n")
         #expect(try decoder.decode(buffer: &buffer) == [bytes("GET"), bytes("key")])
         #expect(try decoder.decode(buffer: &buffer) == nil)
+    }
+
+    /// The decoder in a channel pipeline, as the server uses it: requests split across reads come out whole.
+    @Test func decodesThroughAByteToMessageHandler() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(RESPRequestDecoder()))
+        let input = bytes("*2\r\n$4\r\nECHO\r\n$5\r\nhel\r\n\r\nPING\r\n*1\r\n$4\r\nQUIT\r\n")
+        for start in stride(from: 0, to: input.count, by: 5) {
+            try channel.writeInbound(ByteBuffer(bytes: input[start..<min(start + 5, input.count)]))
+        }
+        var requests: [[String]] = []
+        while let request: [[UInt8]] = try channel.readInbound() {
+            requests.append(request.map { String(decoding: $0, as: UTF8.self) })
+        }
+        #expect(requests == [["ECHO", "hel\r\n"], ["PING"], ["QUIT"]])
+        #expect(try channel.finish().isClean)
     }
 
     @Test func pipelinedRequestsComeOutOneAtATime() throws {

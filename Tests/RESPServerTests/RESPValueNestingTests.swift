@@ -5,11 +5,7 @@ import Testing
 
 /// `depth` arrays, each holding the next, around `:1`.
 private func nestedArrays(_ depth: Int, innermost: String = ":1\r\n") -> ByteBuffer {
-    var buffer = ByteBuffer()
-    buffer.reserveCapacity(depth * 4 + innermost.utf8.count)
-    for _ in 0..<depth { buffer.writeStaticString("*1\r\n") }
-    buffer.writeString(innermost)
-    return buffer
+    ByteBuffer(string: String(repeating: "*1\r\n", count: depth) + innermost)
 }
 
 private func expectedNesting(_ depth: Int) -> RESPValue {
@@ -71,8 +67,7 @@ private func expectedNesting(_ depth: Int) -> RESPValue {
     }
 
     @Test func millionLevelsCutShortAreRejectedToo() {
-        var buffer = ByteBuffer(repeating: 0, count: 0)
-        for _ in 0..<1_000_000 { buffer.writeStaticString("*1\r\n") }
+        var buffer = nestedArrays(1_000_000, innermost: "")
         var parser = RESPValueParser()
         #expect(throws: RESPProtocolError.nestingTooDeep) { try parser.parse(&buffer) }
     }

@@ -101,13 +101,9 @@ private let samples: [EncodingSample] = [
     @Test(arguments: [2, 3])
     func errorWithCRLFStaysOneLine(version: Int) {
         let bytes = encoded(.error("ERR unknown command 'a\r\n+OK'"), version)
-        withKnownIssue("ReplyEncoder compares Characters, and \"\\r\\n\" is a single Character: CRLF passes through") {
-            #expect(String(decoding: bytes, as: UTF8.self) == "-ERR unknown command 'a  +OK'\r\n")
-        }
+        #expect(String(decoding: bytes, as: UTF8.self) == "-ERR unknown command 'a  +OK'\r\n")
         // Whatever the fix, exactly one CRLF (the terminator) may appear.
-        withKnownIssue("the embedded CRLF splits the error into two replies") {
-            #expect(bytes.indices.dropLast().filter { bytes[$0] == 13 && bytes[$0 + 1] == 10 }.count == 1)
-        }
+        #expect(bytes.indices.dropLast().filter { bytes[$0] == 13 && bytes[$0 + 1] == 10 }.count == 1)
     }
 
     @Test func formatDoubleMatchesRedis() {

@@ -125,9 +125,11 @@ public struct RESPRequestDecoder: NIOSingleStepByteToMessageDecoder {
         return words
     }
 
-    /// A signed decimal as Redis's `string2ll`; nil when not a number.
+    /// A signed decimal as Redis's `string2ll`: no leading zeros, no "-0"; nil when not a number.
     static func parseInteger(_ digits: some Collection<UInt8>) -> Int? {
         guard !digits.isEmpty, digits.count <= 20 else { return nil }
+        let body = digits.first == UInt8(ascii: "-") ? digits.dropFirst() : digits[...]
+        if body.first == UInt8(ascii: "0") && (body.count > 1 || digits.count > 1) { return nil }
         var negative = false
         var value = 0
         for (i, c) in digits.enumerated() {

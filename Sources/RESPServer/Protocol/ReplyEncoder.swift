@@ -11,8 +11,13 @@ public enum ReplyEncoder {
             buffer.writeStaticString("\r\n")
         case .error(let s):
             buffer.writeInteger(UInt8(ascii: "-"))
-            // An error line may not contain newlines; Redis replaces them with spaces.
-            buffer.writeString(s.contains(where: { $0 == "\r" || $0 == "\n" }) ? String(s.map { $0 == "\r" || $0 == "\n" ? " " : $0 }) : s)
+            // An error line may not contain CR or LF (a client's words can end up in it); Redis makes them spaces.
+            let utf8 = s.utf8
+            if utf8.contains(where: { $0 == 13 || $0 == 10 }) {
+                buffer.writeBytes(utf8.map { $0 == 13 || $0 == 10 ? 32 : $0 })
+            } else {
+                buffer.writeString(s)
+            }
             buffer.writeStaticString("\r\n")
         case .integer(let i):
             writeHeader(":", i, into: &buffer)

@@ -13,8 +13,9 @@ public struct GlobPattern: Sendable {
     public var matchesAll: Bool { pattern == [UInt8(ascii: "*")] }
 
     public func matches(_ subject: Bytes) -> Bool {
-        pattern.withUnsafeBufferPointer { p in
-            subject.withUnsafeBufferPointer { s in match(p[...], s[...]) }
+        var giveUp = false
+        return pattern.withUnsafeBufferPointer { p in
+            subject.withUnsafeBufferPointer { s in match(p[...], s[...], &giveUp, depth: 0) }
         }
     }
 
@@ -22,7 +23,11 @@ public struct GlobPattern: Sendable {
         caseInsensitive && c >= 65 && c <= 90 ? c + 32 : c
     }
 
-    private func match(_ pattern: Slice<UnsafeBufferPointer<UInt8>>, _ subject: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+    /// `giveUp` is Redis's cut-off for `*` (CVE-2022-36021): once the rest of the pattern matched nowhere in
+    /// the rest of the subject, an earlier `*` taking more characters cannot help, so every caller stops.
+    private func match(_ pattern: Slice<UnsafeBufferPointer<UInt8>>, _ subject: Slice<UnsafeBufferPointer<UInt8>>,
+                       _ giveUp: inout Bool, depth: Int) -> Bool {
+        if depth > 1000 { return false }
         var p = pattern.startIndex
         var s = subject.startIndex
         let pe = pattern.endIndex
@@ -33,10 +38,12 @@ public struct GlobPattern: Sendable {
                 while p + 1 < pe && pattern[p + 1] == UInt8(ascii: "*") { p += 1 }
                 if p + 1 == pe { return true }
                 var from = s
-                while from <= se {
-                    if match(pattern[(p + 1)...], subject[from...]) { return true }
+                while from < se {
+                    if match(pattern[(p + 1)...], subject[from...], &giveUp, depth: depth + 1) { return true }
+                    if giveUp { return false }
                     from += 1
                 }
+                giveUp = true
                 return false
             case UInt8(ascii: "?"):
                 if s == se { return false }

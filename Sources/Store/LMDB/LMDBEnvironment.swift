@@ -29,10 +29,11 @@ final class LMDBEnvironment: @unchecked Sendable {
         try LMDBError.check(mdb_env_create(&env))
         guard let env else { throw LMDBError(-1) }
         handle = env
-        // Start no smaller than what is already on disk, so a reopened store keeps its data mapped.
+        // Start no smaller than the data file (with MDB_WRITEMAP it is as large as the map was), so a reopened
+        // store keeps its map without growing it on every restart.
         let dataFile = directory + "/data.mdb"
         let onDisk = (try? FileManager.default.attributesOfItem(atPath: dataFile)[.size] as? Int) ?? 0
-        self.mapSize = Swift.max(mapSize, Self.roundUp(onDisk * 2))
+        self.mapSize = Swift.max(mapSize, Self.roundUp(onDisk))
         do {
             try LMDBError.check(mdb_env_set_maxdbs(env, 8))
             try LMDBError.check(mdb_env_set_maxreaders(env, 1024))
