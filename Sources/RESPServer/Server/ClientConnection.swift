@@ -101,8 +101,8 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
         do {
             while let request = try decoder.decode(buffer: &inbound!) {
                 pending.append(request)
-                if !busy && pending.count == 1 {
-                    // Keep the unauthenticated limits right when AUTH is in the same read.
+                if !session.authenticated && !busy {
+                    // Before AUTH, run each request as it comes: an AUTH lifts the limits for the next one.
                     processPending()
                     decoder.limits.authenticated = session.authenticated
                 }
