@@ -77,11 +77,14 @@ final class CommandSpec: Sendable {
     let blockingHandler: BlockingHandler?
     /// INFO commandstats for this command.
     let counters = CommandCounters()
+    /// The name as bytes, for `CommandTable.lookup`.
+    let nameBytes: [UInt8]
 
     init(_ name: String, arity: Int, flags: CommandFlags, keys: (Int, Int, Int) = (0, 0, 0), access: StoreAccess,
          group: String, summary: String, since: String = "1.0.0", subcommands: [Subcommand] = [],
          handler: @escaping Handler) {
         self.name = name
+        self.nameBytes = Array(name.utf8)
         self.arity = arity
         self.flags = flags
         (firstKey, lastKey, keyStep) = keys
@@ -99,6 +102,7 @@ final class CommandSpec: Sendable {
     init(_ name: String, arity: Int, flags: CommandFlags, keys: (Int, Int, Int), group: String, summary: String,
          since: String, blocking: @escaping BlockingHandler) {
         self.name = name
+        self.nameBytes = Array(name.utf8)
         self.arity = arity
         self.flags = flags.union(.blocking)
         (firstKey, lastKey, keyStep) = keys

@@ -64,7 +64,7 @@ extension ClientConnection {
                 server.watches.unwatchAll(client: id)
             }
             if multiQueue != nil { multiFailed = true }
-            server.stats.record(found, microseconds: 0, error: error.message, rejected: true)
+            server.stats.recordRejected(found, error: error.message)
             send(.error(error.message))
             return nil
         case .success(let spec):

@@ -8,7 +8,7 @@ enum CommandRunner {
     static func run(_ spec: CommandSpec, _ request: [[UInt8]], session: inout Session, txn: Transaction?,
                     client: ClientConnection?, server: ServerContext) throws(LMDBError) -> Reply {
         var call = Call(args: request, session: session, server: server, txn: txn, client: client)
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = server.stats.startCall(spec) ? DispatchTime.now().uptimeNanoseconds : 0
         let reply: Reply
         do {
             if let handler = spec.handler {
@@ -32,7 +32,7 @@ enum CommandRunner {
     static func runBlocking(_ spec: CommandSpec, _ request: [[UInt8]], session: inout Session, txn: Transaction,
                             client: ClientConnection?, server: ServerContext) throws(LMDBError) -> BlockingOutcome {
         var call = Call(args: request, session: session, server: server, txn: txn, client: client)
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = server.stats.startCall(spec) ? DispatchTime.now().uptimeNanoseconds : 0
         let outcome: BlockingOutcome
         do {
             outcome = try spec.blockingHandler!(&call)
@@ -57,7 +57,7 @@ enum CommandRunner {
     private static func record(_ spec: CommandSpec, _ reply: Reply, since started: UInt64, server: ServerContext) {
         var errorText: String?
         if case .error(let text) = reply { errorText = text }
-        let elapsed = Int64(DispatchTime.now().uptimeNanoseconds - started) / 1000
-        server.stats.record(spec, microseconds: elapsed, error: errorText, rejected: false)
+        let elapsed = started == 0 ? 0 : max(1, Int64(DispatchTime.now().uptimeNanoseconds - started) / 1000)
+        server.stats.finishCall(spec, sampledMicroseconds: elapsed, error: errorText)
     }
 }
