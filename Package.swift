@@ -29,6 +29,7 @@ let package = Package(
             name: "Store",
             dependencies: [
                 "CLMDB",
+                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: hotPathSettings

@@ -55,10 +55,18 @@ public final class Store: @unchecked Sendable {
     private var _commits = 0
     private var _committedJobs = 0
 
-    /// Called on the writer thread whenever a key is touched, before the commit (WATCH needs it at once).
-    public var touchObserver: (@Sendable (TouchedKey) -> Void)?
-    /// Called on the writer thread after each successful commit with the keys touched and databases flushed.
-    public var commitObserver: (@Sendable ([TouchedKey], Set<Int>) -> Void)?
+    private var touchObserver: (@Sendable (TouchedKey) -> Void)?
+    private var commitObserver: (@Sendable ([TouchedKey], Set<Int>) -> Void)?
+
+    /// Sets who hears about writes, on the writer thread: `touch` for every key a write touches, at once (WATCH
+    /// needs it before the commit); `commit` after each commit, with the keys touched and databases flushed.
+    public func observeWrites(touch: @escaping @Sendable (TouchedKey) -> Void,
+                              commit: @escaping @Sendable ([TouchedKey], Set<Int>) -> Void) {
+        stateLock.withLock {
+            touchObserver = touch
+            commitObserver = commit
+        }
+    }
 
     public init(options: Options, logger: Logger = Logger(label: "store")) throws {
         self.directory = options.directory
@@ -118,7 +126,8 @@ public final class Store: @unchecked Sendable {
     }
 
     /// Runs `body` as a write job and waits until it is committed. For in-process callers and tests; never
-    /// call it from the writer thread or an event loop.
+    /// call it from the writer thread or an event loop. Like a command, `body` must check before it changes
+    /// anything: what it wrote before throwing is committed with the rest of the batch.
     public func write<T>(_ body: @escaping (WriteTransaction) throws -> T) throws -> T {
         let done = DispatchSemaphore(value: 0)
         var output: Result<T, any Error>?
@@ -235,7 +244,8 @@ extension Store {
         while true {
             do {
                 let txn = try WriteTransaction(env: env, readOnly: false, now: Self.nowMilliseconds())
-                txn.touchObserver = touchObserver
+                let (onTouch, onCommit) = stateLock.withLock { (touchObserver, commitObserver) }
+                txn.touchObserver = onTouch
                 do {
                     for job in batch { try job.run(txn) }
                     let used = txn.usedBytes
@@ -246,7 +256,7 @@ extension Store {
                     throw error
                 }
                 for job in batch { job.finish(.success(())) }
-                commitObserver?(txn.touchedKeys, txn.flushedDatabases)
+                onCommit?(txn.touchedKeys, txn.flushedDatabases)
                 return
             } catch LMDBError.mapFull {
                 do {

@@ -33,8 +33,8 @@ public final class ServerContext: Sendable {
         self.shutdownHandler = NIOLockedHandler()
         let watches = self.watches
         let blocking = self.blocking
-        store.touchObserver = { watches.touched($0) }
-        store.commitObserver = { touched, flushed in blocking.keysChanged(touched, flushed: flushed) }
+        store.observeWrites(touch: { watches.touched($0) },
+                            commit: { touched, flushed in blocking.keysChanged(touched, flushed: flushed) })
         config.onChange.withLockedValue { observers in
             observers.append { name, value in
                 if name == "appendfsync", let d = Durability(rawValue: value) { store.durability = d }

@@ -1,3 +1,5 @@
+import Atomics
+
 /// Streams: entries filed in `items` under `objectID + "e" + ID(16, big-endian)`, so XRANGE is a cursor scan.
 /// The stream's counters live in the key record's payload (`StreamMeta`).
 public struct StreamMeta: Sendable, Equatable {
@@ -65,8 +67,13 @@ struct StreamHandle {
 }
 
 extension Keyspace {
-    /// The node size that `~` trimming works in, as Redis's `stream-node-max-entries`.
-    nonisolated(unsafe) public static var streamNodeMaxEntries = 100
+    /// The node size that `~` trimming works in, as Redis's `stream-node-max-entries` (CONFIG SET changes it
+    /// while the writer reads it, hence the atomic).
+    public static var streamNodeMaxEntries: Int {
+        get { nodeMaxEntries.load(ordering: .relaxed) }
+        set { nodeMaxEntries.store(newValue, ordering: .relaxed) }
+    }
+    private static let nodeMaxEntries = ManagedAtomic<Int>(100)
 
     func stream(_ key: Bytes) throws -> StreamHandle? {
         guard let record = try record(key, of: .stream) else { return nil }
