@@ -248,6 +248,7 @@ extension Store {
                 txn.touchObserver = onTouch
                 do {
                     for job in batch { try job.run(txn) }
+                    try txn.saveCounters()
                     let used = txn.usedBytes
                     try txn.commit()
                     committed(txn, usedBytes: used, jobs: batch.count)

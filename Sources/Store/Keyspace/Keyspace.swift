@@ -173,13 +173,15 @@ public struct Keyspace {
     }
 
     /// A fresh id under which a new object's items are filed.
+    /// The counter is read once per transaction and written back once, before the commit
+    /// (`WriteTransaction.saveCounters`).
     func newObjectID() throws -> UInt64 {
-        let key = Array("next-object-id".utf8)
-        let next = try txn.withValue(env.metaDB, key) { raw -> UInt64 in
+        let w = writer
+        let next = try w.nextObjectID ?? txn.withValue(env.metaDB, WriteTransaction.objectCounterKey) { raw in
             var r = ByteReader(Bytes(raw))
             return r.readUInt64()
         } ?? 1
-        try writer.put(env.metaDB, key, bigEndianKey(next + 1))
+        w.nextObjectID = next + 1
         return next
     }
 

@@ -96,6 +96,15 @@ public final class WriteTransaction: Transaction {
     public internal(set) var flushedDatabases: Set<Int> = []
     /// Changes to the number of keys, and of keys with an expiry, per database; applied after commit.
     var keysDelta: [Int: Int] = [:]
+    /// The next object id, once a command in this transaction allocated one (see `Keyspace.newObjectID`).
+    var nextObjectID: UInt64?
+    static let objectCounterKey = Array("next-object-id".utf8)
+
+    /// Writes back what the transaction kept in memory; the writer calls it before the commit.
+    func saveCounters() throws {
+        if let next = nextObjectID { try put(env.metaDB, Self.objectCounterKey, bigEndianKey(next)) }
+    }
+
     /// Told of every touched key at once (WATCH must see a write before the EXEC that follows it).
     var touchObserver: (@Sendable (TouchedKey) -> Void)?
     var expiresDelta: [Int: Int] = [:]
