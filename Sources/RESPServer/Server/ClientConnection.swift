@@ -42,6 +42,7 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
     /// Bytes written to a subscriber's socket but not yet sent.
     private var unsentBytes = 0
     private var infoIsStale = false
+    private var readingPaused = false
 
     /// What CLIENT LIST shows, readable from any thread.
     let info: NIOLockedValueBox<ClientInfo>
@@ -118,7 +119,14 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
             inbound!.discardReadBytes()
         }
         processPending()
+        // A client that sends faster than its commands run stops being read until it catches up.
+        if pending.count > Self.maxPendingRequests && !readingPaused {
+            readingPaused = true
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+        }
     }
+
+    static let maxPendingRequests = 16_384
 
     func channelReadComplete(context: ChannelHandlerContext) {
         flush()
@@ -134,6 +142,10 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
     func processPending() {
         while !busy && !closing, let request = pending.popFirst() {
             dispatch(request)
+        }
+        if readingPaused && pending.count < Self.maxPendingRequests / 2, let context {
+            readingPaused = false
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
         }
         if !busy && pending.isEmpty, let error = protocolError, !closing {
             let message = "ERR \(error.description)"
