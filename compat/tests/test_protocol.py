@@ -3,6 +3,7 @@
 All tests use raw sockets with bounded reads. After every protocol error the
 server must close that connection and still answer PING on a new one."""
 
+import threading
 import pytest
 
 from conftest import RespError
@@ -257,3 +258,29 @@ def test_client_closing_mid_command_does_not_hurt_server(raw_factory, still_aliv
     c.send(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\nabc")
     c.close()
     still_alive()
+
+
+def test_huge_pipeline_is_answered_completely_and_in_order(raw):
+    """60,000 writes sent in one burst: every reply comes back, in order (the server may pause reading,
+    but must not drop or reorder anything)."""
+    n = 60000
+    payload = b"".join(raw.encode("INCR", "counter") for _ in range(n))
+    got = bytearray()
+    done = threading.Event()
+
+    def reader():
+        raw.sock.settimeout(30)
+        while got.count(b"\r\n") < n:
+            chunk = raw.sock.recv(1 << 20)
+            if not chunk:
+                break
+            got.extend(chunk)
+        done.set()
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    raw.send(payload)
+    assert done.wait(60), "replies did not all arrive"
+    replies = bytes(got).split(b"\r\n")[:n]
+    assert replies[0] == b":1" and replies[-1] == b":%d" % n
+    assert replies == [b":%d" % i for i in range(1, n + 1)]
