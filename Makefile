@@ -7,7 +7,7 @@ PORT ?= 6379
 DIR ?= ./cluster-serving-data
 BIN_DEBUG := $(CURDIR)/.build/debug/cluster-serving
 
-.PHONY: setup build run test unit-test compat-test bench clean
+.PHONY: setup build run test unit-test compat-test compat-test-redis bench clean
 
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -25,7 +25,7 @@ build: setup
 run: build
 	.build/release/cluster-serving server --port $(PORT) --dir $(DIR)
 
-test: setup unit-test compat-test
+test: setup unit-test compat-test compat-test-redis
 
 unit-test:
 	swift build --build-tests
@@ -35,6 +35,10 @@ unit-test:
 compat-test:
 	swift build --product cluster-serving
 	CLUSTER_SERVING_BIN=$(BIN_DEBUG) python3 -m pytest compat/tests -q
+
+# The same suite against redis-server 7, so that every assertion is checked to be what Redis does.
+compat-test-redis:
+	CS_TARGET=redis python3 -m pytest compat/tests -q
 
 bench: build
 	bench/resp.sh
