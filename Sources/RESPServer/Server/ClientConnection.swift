@@ -163,17 +163,16 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
         if server.monitors.isActive && !isMonitor {
             server.monitors.feed(args: request, db: session.db, address: remoteAddress, from: id)
         }
-        if spec.blockingHandler != nil && !(spec.flags.contains(.readonly) && !Self.asksToBlock(request)) {
-            startJob(CommandJob(client: self, commands: [(spec, request)], session: session, kind: .blocking))
+        if spec.blockingHandler != nil {
+            if spec.flags.contains(.readonly) && !Self.asksToBlock(request) {
+                runReads([(spec, request)])  // XREAD without BLOCK only reads
+            } else {
+                startJob(CommandJob(client: self, commands: [(spec, request)], session: session, kind: .blocking))
+            }
             return
         }
         if spec.name == "exec" {
             exec()
-            return
-        }
-        if spec.blockingHandler != nil {
-            // XREAD without BLOCK only reads.
-            runReads([(spec, request)])
             return
         }
         switch spec.access {
