@@ -10,7 +10,8 @@ final class CommandJob: WriteJob, @unchecked Sendable {
     }
 
     private let client: ClientConnection
-    private let commands: [(CommandSpec, [[UInt8]])]
+    /// The requests, decoded on the event loop; handed back there to be freed (`finish`).
+    private var commands: [(CommandSpec, [[UInt8]])]
     private let kind: Kind
     private let initialSession: Session
     private var session: Session
@@ -66,6 +67,11 @@ final class CommandJob: WriteJob, @unchecked Sendable {
 
     func finish(_ result: Result<Void, any Error>) {
         let client = self.client
+        // The request buffers were allocated on the event loop: free them there too, so that the writer does not
+        // contend for the allocator's lock with the loop (a measurable share of pipelined writes).
+        let requests = commands
+        commands = []
+        client.mailbox.post { _ = requests }
         let session = self.session
         switch result {
         case .failure(let error):

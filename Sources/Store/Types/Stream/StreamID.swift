@@ -23,7 +23,30 @@ public struct StreamID: Comparable, Hashable, Sendable, CustomStringConvertible 
     }
 
     public var description: String { "\(ms)-\(seq)" }
-    public var bytes: Bytes { Array(description.utf8) }
+
+    /// `ms-seq` as bytes, written digit by digit (replies carry one per entry).
+    public var bytes: Bytes {
+        var out = Bytes()
+        out.reserveCapacity(42)
+        Self.appendDecimal(ms, to: &out)
+        out.append(UInt8(ascii: "-"))
+        Self.appendDecimal(seq, to: &out)
+        return out
+    }
+
+    private static func appendDecimal(_ value: UInt64, to out: inout Bytes) {
+        if value == 0 {
+            out.append(UInt8(ascii: "0"))
+            return
+        }
+        let start = out.count
+        var v = value
+        while v > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(v % 10))
+            v /= 10
+        }
+        out[start...].reverse()
+    }
 
     /// The next ID in order, or nil after `max`.
     public var successor: StreamID? {
