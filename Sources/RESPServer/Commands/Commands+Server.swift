@@ -62,7 +62,7 @@ extension CommandFamilies {
                 }
             }
             call.server.logger.notice("SHUTDOWN requested by client \(call.session.clientID)")
-            call.server.shutdownHandler(save: save)
+            call.server.requestShutdown(save: save)
             return .noReply
         },
         CommandSpec("monitor", arity: 1, flags: [.admin, .noscript, .loading, .stale, .nomulti], access: .none,

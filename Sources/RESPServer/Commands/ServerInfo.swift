@@ -50,7 +50,7 @@ enum ServerInfo {
                 ("redis_build_id", "0"), ("redis_mode", "standalone"), ("os", osName()), ("arch_bits", 64),
                 ("monotonic_clock", "POSIX clock_gettime"), ("multiplexing_api", "epoll"),
                 ("process_id", ProcessInfo.processInfo.processIdentifier), ("process_supervised", "no"),
-                ("run_id", server.runID), ("tcp_port", server.port.value),
+                ("run_id", server.runID), ("tcp_port", server.port.withLockedValue { $0 }),
                 ("server_time_usec", Int64(Date().timeIntervalSince1970 * 1_000_000)),
                 ("uptime_in_seconds", uptime), ("uptime_in_days", uptime / 86400), ("hz", 10), ("configured_hz", 10),
                 ("executable", CommandLine.arguments.first ?? ""), ("config_file", ""), ("io_threads_active", 0),

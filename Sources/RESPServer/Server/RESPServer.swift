@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Store
@@ -8,12 +9,11 @@ import Store
 public final class RESPServer: Sendable {
     public let context: ServerContext
     private let group: any EventLoopGroup
-    private let channel: NIOLockedChannel
+    private let channel = NIOLockedValueBox<(any Channel)?>(nil)
 
     public init(context: ServerContext, group: any EventLoopGroup) {
         self.context = context
         self.group = group
-        self.channel = NIOLockedChannel()
     }
 
     /// Binds and starts accepting; returns the port (useful with port 0).
@@ -38,14 +38,14 @@ public final class RESPServer: Sendable {
                 }
             }
         let server = try bootstrap.bind(host: host, port: port).wait()
-        channel.set(server)
+        channel.withLockedValue { $0 = server }
         // CONFIG `timeout`: close clients idle longer than that many seconds (not blocked, subscribed or MONITOR).
         let sweep = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             Self.closeIdleClients(context)
         }
         server.closeFuture.whenComplete { _ in sweep.cancel() }
         let bound = server.localAddress?.port ?? port
-        context.port.value = bound
+        context.port.withLockedValue { $0 = bound }
         context.logger.notice("Ready to accept connections on \(host):\(bound)")
         return bound
     }
@@ -65,20 +65,13 @@ public final class RESPServer: Sendable {
 
     /// Stops accepting and closes every connection.
     public func stop() {
-        channel.get()?.close(promise: nil)
+        channel.withLockedValue { $0 }?.close(promise: nil)
         for client in context.clients.all { client.kill() }
     }
 
     /// Waits until the listener is closed.
     public func waitUntilClosed() throws {
-        try channel.get()?.closeFuture.wait()
+        try channel.withLockedValue { $0 }?.closeFuture.wait()
     }
 }
 
-import NIOConcurrencyHelpers
-
-final class NIOLockedChannel: Sendable {
-    private let box = NIOLockedValueBox<(any Channel)?>(nil)
-    func set(_ channel: any Channel) { box.withLockedValue { $0 = channel } }
-    func get() -> (any Channel)? { box.withLockedValue { $0 } }
-}

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import Store
 
 /// Everything the connections share: the store, configuration, statistics and the registries.
@@ -17,9 +18,9 @@ public final class ServerContext: Sendable {
     let logger: Logger
     let runID: String
     /// The port the server listens on (known after bind).
-    let port: NIOLockedPort
+    let port = NIOLockedValueBox(0)
     /// Asked to stop the whole server (SHUTDOWN).
-    let shutdownHandler: NIOLockedHandler
+    private let shutdownHandler = NIOLockedValueBox<(@Sendable (Bool) -> Void)?>(nil)
 
     public init(store: Store, config: ServerConfig, logger: Logger) {
         self.store = store
@@ -29,8 +30,6 @@ public final class ServerContext: Sendable {
         self.mailboxes = MailboxRegistry(store: store)
         self.commands = CommandTable.standard
         self.runID = (0..<40).map { _ in String("0123456789abcdef".randomElement()!) }.joined()
-        self.port = NIOLockedPort()
-        self.shutdownHandler = NIOLockedHandler()
         let watches = self.watches
         let blocking = self.blocking
         store.observeWrites(touch: { watches.touched($0) },
@@ -44,7 +43,14 @@ public final class ServerContext: Sendable {
     }
 
     /// Sets what SHUTDOWN does; the flag says whether to save (sync) first.
-    public func onShutdown(_ handler: @escaping @Sendable (Bool) -> Void) { shutdownHandler.set(handler) }
+    public func onShutdown(_ handler: @escaping @Sendable (Bool) -> Void) {
+        shutdownHandler.withLockedValue { $0 = handler }
+    }
+
+    /// Asks the process to stop (SHUTDOWN); `save` says whether to flush the store first.
+    func requestShutdown(save: Bool) {
+        shutdownHandler.withLockedValue { $0 }?(save)
+    }
 
     /// Whether writes that grow data are refused (used memory over maxmemory).
     var overMemoryLimit: Bool {
@@ -53,18 +59,3 @@ public final class ServerContext: Sendable {
     }
 }
 
-import NIOConcurrencyHelpers
-
-final class NIOLockedPort: Sendable {
-    private let box = NIOLockedValueBox(0)
-    var value: Int {
-        get { box.withLockedValue { $0 } }
-        set { box.withLockedValue { $0 = newValue } }
-    }
-}
-
-final class NIOLockedHandler: Sendable {
-    private let box = NIOLockedValueBox<(@Sendable (Bool) -> Void)?>(nil)
-    func set(_ handler: @escaping @Sendable (Bool) -> Void) { box.withLockedValue { $0 = handler } }
-    func callAsFunction(save: Bool) { box.withLockedValue { $0 }?(save) }
-}
