@@ -207,11 +207,13 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
     private func publishInfo() {
         guard infoIsStale else { return }
         infoIsStale = false
-        let (command, db) = (lastCommand, session.db)
+        let (command, db, multi, resp) = (lastCommand, session.db, multiQueue?.count ?? -1, session.protocolVersion)
         info.withLockedValue {
             $0.lastCommand = command
             $0.lastActive = Date()
             $0.db = db
+            $0.multi = multi
+            $0.protocolVersion = resp
         }
     }
 
