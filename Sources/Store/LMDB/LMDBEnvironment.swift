@@ -41,6 +41,9 @@ final class LMDBEnvironment: @unchecked Sendable {
             var flags = UInt32(MDB_NOTLS | MDB_NORDAHEAD | MDB_WRITEMAP)
             if !sync { flags |= UInt32(MDB_NOSYNC) }
             try LMDBError.check(mdb_env_open(env, directory, flags, 0o644))
+            // Readers left in the lock file by a process that died (kill -9) would pin old pages forever.
+            var dead: Int32 = 0
+            mdb_reader_check(env, &dead)
             try openDatabases()
         } catch {
             mdb_env_close(env)
