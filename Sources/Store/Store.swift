@@ -56,12 +56,12 @@ public final class Store: @unchecked Sendable {
     private var _committedJobs = 0
 
     private var touchObserver: (@Sendable (TouchedKey) -> Void)?
-    private var commitObserver: (@Sendable ([TouchedKey], Set<Int>) -> Void)?
+    private var commitObserver: (@Sendable ([TouchedKey]) -> Void)?
 
     /// Sets who hears about writes, on the writer thread: `touch` for every key a write touches, at once (WATCH
-    /// needs it before the commit); `commit` after each commit, with the keys touched and databases flushed.
+    /// needs it before the commit); `commit` after each commit, with the keys it touched.
     public func observeWrites(touch: @escaping @Sendable (TouchedKey) -> Void,
-                              commit: @escaping @Sendable ([TouchedKey], Set<Int>) -> Void) {
+                              commit: @escaping @Sendable ([TouchedKey]) -> Void) {
         stateLock.withLock {
             touchObserver = touch
             commitObserver = commit
@@ -257,7 +257,7 @@ extension Store {
                     throw error
                 }
                 for job in batch { job.finish(.success(())) }
-                onCommit?(txn.touchedKeys, txn.flushedDatabases)
+                onCommit?(txn.touchedKeys)
                 return
             } catch LMDBError.mapFull {
                 do {
@@ -305,11 +305,13 @@ extension Store {
                 due.append((Int(r.readUInt8()), r.readRest()))
                 return true
             }
-            for (db, recordKey) in due {
+            for (db, encodedName) in due {
                 let keyspace = Keyspace(txn: txn, db: db)
-                guard let raw = try txn.get(txn.env.keysDB, [UInt8(db)] + recordKey) else { continue }
-                let record = try KeyRecord(decoding: raw)
-                let name = keyspace.name(ofRecordKey: [UInt8(db)] + recordKey, record: record)
+                let recordKey = [UInt8(db)] + encodedName
+                guard let record = try txn.withValue(txn.env.keysDB, recordKey, {
+                    try KeyRecord(decoding: $0, payload: false)
+                }) else { continue }
+                let name = keyspace.name(ofRecordKey: recordKey, record: record)
                 _ = try keyspace.record(name)  // deletes it when expired
                 keyspace.touch(name)
             }

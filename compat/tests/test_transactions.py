@@ -238,3 +238,13 @@ def test_subscribe_inside_multi_then_restricted_context(raw):
     assert raw.command("MULTI") == RespError(
         "ERR Can't execute 'multi': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
         "RESET are allowed in this context")
+
+
+@pytest.mark.parametrize("flush", ["FLUSHALL", "FLUSHDB"])
+def test_watch_detects_a_flush_of_the_watched_key(raw, r, flush):
+    r.set("w", "1")
+    raw.command("WATCH", "w")
+    r.execute_command(flush)
+    raw.command("MULTI")
+    raw.command("SET", "w", "2")
+    assert raw.command("EXEC") is None

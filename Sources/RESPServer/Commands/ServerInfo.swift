@@ -64,7 +64,7 @@ enum ServerInfo {
                 ("tracking_clients", 0), ("clients_in_timeout_table", server.blocking.blockedCount),
             ])
         case "memory":
-            let used = usedMemory(store)
+            let used = server.usedMemory
             let maxmemory = server.config.maxMemory
             let rss = residentBytes()
             return lines("Memory", [
@@ -140,13 +140,6 @@ enum ServerInfo {
             return nil
         }
     }
-
-    /// used_memory: bytes in the store's data pages plus this process's fixed overhead. The stock Cluster Serving
-    /// client compares it with maxmemory before every XADD.
-    static func usedMemory(_ store: Store) -> Int64 { Int64(store.usedBytes) + baseMemory }
-
-    /// What the server itself counts for in used_memory, as Redis reports about 1 MB when empty.
-    static let baseMemory: Int64 = 1 << 20
 
     static func human(_ bytes: Int64) -> String {
         let units = ["B", "K", "M", "G", "T"]

@@ -7,7 +7,7 @@ import Store
 /// The rules:
 /// - A command starts waiting from the writer thread right after the commit in which it found nothing, so
 ///   no write can slip between its check and its wait.
-/// - After every commit, the waiters on the keys it touched (or on any key of a flushed database) are tried
+/// - After every commit, the waiters on the keys it touched (FLUSHDB and FLUSHALL touch every key) are tried
 ///   again, in the order they started waiting, in one write job; each try runs the command against the
 ///   current data, and a waiter that still finds nothing keeps its place.
 /// - A waiter ends exactly once: served, timed out (`timeoutReply`), or cancelled because its client left.
@@ -121,15 +121,12 @@ final class BlockingRegistry: Sendable {
 
     func isBlocked(_ client: Int64) -> Bool { state.withLockedValue { $0.byClient[client] != nil } }
 
-    /// After a commit: queue a try for the waiters on `touched` keys or in `flushed` databases.
-    func keysChanged(_ touched: [TouchedKey], flushed: Set<Int>) {
+    /// After a commit: queue a try for the waiters on `touched` keys.
+    func keysChanged(_ touched: [TouchedKey]) {
         let waiters = state.withLockedValue { s -> [Waiter] in
             guard !s.byKey.isEmpty else { return [] }
             var found: [Int: Waiter] = [:]
             for key in touched { for w in s.byKey[key] ?? [] where w.state == .waiting { found[w.sequence] = w } }
-            if !flushed.isEmpty {
-                for w in s.byClient.values where flushed.contains(w.db) && w.state == .waiting { found[w.sequence] = w }
-            }
             let ordered = found.keys.sorted().map { found[$0]! }
             for w in ordered { w.state = .trying }
             return ordered

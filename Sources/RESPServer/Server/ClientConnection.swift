@@ -246,7 +246,8 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
 
     /// Runs a command on this event loop with the connection's session.
     func run(_ spec: CommandSpec, _ request: [[UInt8]], txn: Transaction?) throws(LMDBError) -> Reply {
-        // A copy: handlers of connection commands may send replies themselves, which reads `session`.
+        // A copy: a PUBLISH to a channel this client listens to writes the message at once (`deliver`), which
+        // reads `session` while the command runs.
         var working = session
         let reply = try CommandRunner.run(spec, request, session: &working, txn: txn, client: self, server: server)
         session = working

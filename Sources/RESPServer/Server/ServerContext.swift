@@ -33,7 +33,7 @@ public final class ServerContext: Sendable {
         let watches = self.watches
         let blocking = self.blocking
         store.observeWrites(touch: { watches.touched($0) },
-                            commit: { touched, flushed in blocking.keysChanged(touched, flushed: flushed) })
+                            commit: { blocking.keysChanged($0) })
         config.onChange.withLockedValue { observers in
             observers.append { name, value in
                 if name == "appendfsync", let d = Durability(rawValue: value) { store.durability = d }
@@ -52,10 +52,14 @@ public final class ServerContext: Sendable {
         shutdownHandler.withLockedValue { $0 }?(save)
     }
 
+    /// INFO's used_memory: bytes in the store's data pages plus 1 MiB for the server itself (Redis reports about
+    /// 1 MB when empty). The stock Cluster Serving client compares it with maxmemory before every XADD.
+    var usedMemory: Int64 { Int64(store.usedBytes) + (1 << 20) }
+
     /// Whether writes that grow data are refused (used memory over maxmemory).
     var overMemoryLimit: Bool {
         let limit = config.maxMemory
-        return limit > 0 && ServerInfo.usedMemory(store) > limit
+        return limit > 0 && usedMemory > limit
     }
 }
 

@@ -1,9 +1,9 @@
-/// KEYS, SCAN, RANDOMKEY and key counting.
+/// KEYS, SCAN, RANDOMKEY and key counting. They read key records without their values.
 extension Keyspace {
     /// Every live key matching `pattern`.
     public func keys(matching pattern: GlobPattern) throws -> [Bytes] {
         var out: [Bytes] = []
-        try forEachLiveKey(from: nil) { name, _ in
+        try forEachLiveKey(from: nil) { _, name, _ in
             if pattern.matchesAll || pattern.matches(name) { out.append(name) }
             return true
         }
@@ -13,19 +13,15 @@ extension Keyspace {
     /// One SCAN step: visits about `count` keys from `cursor`, returns the next cursor (0 when done) and
     /// the keys among them that match `pattern` and `type`.
     public func scan(cursor: UInt64, count: Int, pattern: GlobPattern?, type: KeyType?) throws -> (UInt64, [Bytes]) {
-        let start = env.scanCursors.position(of: cursor)
         var out: [Bytes] = []
         var visited = 0
         var resume: Bytes?
-        try txn.scan(env.keysDB, prefix: [UInt8(db)], from: start) { k, raw in
+        try forEachLiveKey(from: env.scanCursors.position(of: cursor)) { k, name, record in
             if visited >= count {
-                resume = k
+                resume = Bytes(k)
                 return false
             }
             visited += 1
-            let record = try KeyRecord(decoding: raw)
-            if record.expireAt != 0 && record.expireAt <= txn.now { return true }
-            let name = name(ofRecordKey: k, record: record)
             if let type, record.type != type { return true }
             if let pattern, !pattern.matchesAll, !pattern.matches(name) { return true }
             out.append(name)
@@ -39,12 +35,8 @@ extension Keyspace {
         var probe: Bytes = [UInt8(db)]
         for _ in 0..<8 { probe.append(UInt8.random(in: 0...255)) }
         var found: Bytes?
-        try forEachLiveKey(from: probe) { name, _ in
-            found = name
-            return false
-        }
-        if found == nil {
-            try forEachLiveKey(from: nil) { name, _ in
+        for start in [probe, nil] where found == nil {
+            try forEachLiveKey(from: start) { _, name, _ in
                 found = name
                 return false
             }
@@ -55,19 +47,22 @@ extension Keyspace {
     /// Counts keys and keys with an expiry (expired ones included until they are deleted), by scanning.
     func countKeys() throws -> (keys: Int, expires: Int) {
         var keys = 0, expires = 0
-        try txn.scan(env.keysDB, prefix: [UInt8(db)]) { _, raw in
+        try txn.scanRaw(env.keysDB, prefix: [UInt8(db)]) { _, raw in
             keys += 1
-            if (try KeyRecord(decoding: raw)).expireAt != 0 { expires += 1 }
+            if try KeyRecord(decoding: raw, payload: false).expireAt != 0 { expires += 1 }
             return true
         }
         return (keys, expires)
     }
 
-    private func forEachLiveKey(from start: Bytes?, _ body: (Bytes, KeyRecord) throws -> Bool) throws {
-        try txn.scan(env.keysDB, prefix: [UInt8(db)], from: start) { k, raw in
-            let record = try KeyRecord(decoding: raw)
+    /// Visits the live keys from the LMDB key `start` on: each one's LMDB key (to resume from), name and record
+    /// (without its value).
+    private func forEachLiveKey(from start: Bytes?,
+                                _ body: (UnsafeRawBufferPointer, Bytes, KeyRecord) throws -> Bool) throws {
+        try txn.scanRaw(env.keysDB, prefix: [UInt8(db)], from: start) { k, raw in
+            let record = try KeyRecord(decoding: raw, payload: false)
             if record.expireAt != 0 && record.expireAt <= txn.now { return true }
-            return try body(name(ofRecordKey: k, record: record), record)
+            return try body(k, name(ofRecordKey: k, record: record), record)
         }
     }
 }

@@ -106,7 +106,7 @@ public struct Keyspace {
         switch record.type {
         case .string: break
         case .hash, .list: try writer.deletePrefix(env.itemsDB, bigEndianKey(record.objectID))
-        case .stream: try removeStreamItems(record)
+        case .stream: try removeStreamItems(record.objectID)
         }
     }
 
@@ -147,29 +147,18 @@ public struct Keyspace {
         writer.touchObserver?(touched)
     }
 
-    /// Deletes every key of this database.
+    /// Deletes every key of this database; each counts as touched (WATCH, blocked clients).
     public func flush() throws {
-        var victims: [Bytes] = []
-        try txn.scan(env.keysDB, prefix: [UInt8(db)]) { k, _ in
-            victims.append(k)
+        var victims: [(Bytes, KeyRecord)] = []
+        try txn.scanRaw(env.keysDB, prefix: [UInt8(db)]) { k, raw in
+            let record = try KeyRecord(decoding: raw, payload: false)
+            victims.append((name(ofRecordKey: k, record: record), record))
             return true
         }
-        let w = writer
-        for k in victims {
-            guard let raw = try w.get(env.keysDB, k) else { continue }
-            let record = try KeyRecord(decoding: raw)
-            try w.delete(env.keysDB, k)
-            try removeItems(of: record)
-            if record.expireAt != 0 {
-                var ek = Bytes()
-                ek.appendBigEndian(record.expireAt)
-                ek.append(contentsOf: k)
-                try w.delete(env.expiresDB, ek)
-                w.expiresDelta[db, default: 0] -= 1
-            }
-            w.keysDelta[db, default: 0] -= 1
+        for (name, record) in victims {
+            try remove(name, record)
+            touch(name)
         }
-        w.flushedDatabases.insert(db)
     }
 
     /// A fresh id under which a new object's items are filed.
@@ -193,7 +182,7 @@ public struct Keyspace {
     }
 
     /// The name a `keys` record stands for.
-    func name(ofRecordKey k: Bytes, record: KeyRecord) -> Bytes {
+    func name(ofRecordKey k: some Collection<UInt8>, record: KeyRecord) -> Bytes {
         record.fullName ?? Bytes(k.dropFirst())
     }
 }

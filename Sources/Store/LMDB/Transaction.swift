@@ -64,8 +64,11 @@ public class Transaction {
         try Cursor(txn: self, dbi: dbi)
     }
 
-    /// Visits the records whose keys start with `prefix`, from `start` (≥ prefix) upward, until `body` returns false.
-    func scan(_ dbi: MDB_dbi, prefix: Bytes, from start: Bytes? = nil, _ body: (Bytes, Bytes) throws -> Bool) throws {
+    /// Visits the records whose keys start with `prefix`, from `start` (≥ prefix) upward, until `body` returns
+    /// false. The buffers point into the map and are valid only inside `body`: callers copy what they keep, so a
+    /// scan that needs only keys or headers does not copy every value.
+    func scanRaw(_ dbi: MDB_dbi, prefix: Bytes, from start: Bytes? = nil,
+                 _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
         let cursor = try self.cursor(dbi)
         var entry = try cursor.seek(start ?? prefix)
         while let (k, v) = entry, k.starts(with: prefix) {
@@ -74,12 +77,18 @@ public class Transaction {
         }
     }
 
-    /// Visits the records whose keys start with `prefix`, from `start` (inclusive) downward, until `body` returns false.
+    /// `scanRaw`, with copies of each key and value.
+    func scan(_ dbi: MDB_dbi, prefix: Bytes, from start: Bytes? = nil, _ body: (Bytes, Bytes) throws -> Bool) throws {
+        try scanRaw(dbi, prefix: prefix, from: start) { k, v in try body(Bytes(k), Bytes(v)) }
+    }
+
+    /// Visits the records whose keys start with `prefix`, from `start` (inclusive) downward, until `body` returns
+    /// false, with copies of each key and value.
     func scanReverse(_ dbi: MDB_dbi, prefix: Bytes, from start: Bytes? = nil, _ body: (Bytes, Bytes) throws -> Bool) throws {
         let cursor = try self.cursor(dbi)
         var entry = try cursor.seekLast(atOrBefore: start ?? (prefix + Bytes(repeating: 0xFF, count: 32)))
         while let (k, v) = entry, k.starts(with: prefix) {
-            if try !body(k, v) { return }
+            if try !body(Bytes(k), Bytes(v)) { return }
             entry = try cursor.previous()
         }
     }
@@ -92,8 +101,6 @@ public class Transaction {
 public final class WriteTransaction: Transaction {
     /// Keys written in this transaction, for WATCH and for waking blocked clients.
     public internal(set) var touchedKeys: [TouchedKey] = []
-    /// Databases flushed in this transaction (every key in them counts as touched).
-    public internal(set) var flushedDatabases: Set<Int> = []
     /// Changes to the number of keys, and of keys with an expiry, per database; applied after commit.
     var keysDelta: [Int: Int] = [:]
     /// The next object id, once a command in this transaction allocated one (see `Keyspace.newObjectID`).
@@ -162,8 +169,11 @@ public struct TouchedKey: Hashable, Sendable {
     }
 }
 
-/// A cursor over one database. Returned keys and values are copies.
+/// A cursor over one database. Returned keys and values point into the map: they are valid until the cursor
+/// moves, changes the database or its transaction ends.
 final class Cursor {
+    typealias Entry = (UnsafeRawBufferPointer, UnsafeRawBufferPointer)
+
     private let handle: OpaquePointer
 
     init(txn: Transaction, dbi: MDB_dbi) throws {
@@ -174,7 +184,7 @@ final class Cursor {
 
     deinit { mdb_cursor_close(handle) }
 
-    private func op(_ op: MDB_cursor_op, key: Bytes? = nil) throws -> (Bytes, Bytes)? {
+    private func op(_ op: MDB_cursor_op, key: Bytes? = nil) throws -> Entry? {
         var k = MDB_val()
         var v = MDB_val()
         let rc: Int32
@@ -188,26 +198,26 @@ final class Cursor {
         }
         if rc == MDB_NOTFOUND { return nil }
         try LMDBError.check(rc)
-        return (Bytes(UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size)),
-                Bytes(UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)))
+        return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size),
+                UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
     }
 
     /// Positions at the first key ≥ `key`.
-    func seek(_ key: Bytes) throws -> (Bytes, Bytes)? {
+    func seek(_ key: Bytes) throws -> Entry? {
         key.isEmpty ? try op(MDB_FIRST) : try op(MDB_SET_RANGE, key: key)
     }
 
     /// Positions at the last key ≤ `key`.
-    func seekLast(atOrBefore key: Bytes) throws -> (Bytes, Bytes)? {
+    func seekLast(atOrBefore key: Bytes) throws -> Entry? {
         if let found = try op(MDB_SET_RANGE, key: key) {
-            if found.0 == key { return found }
+            if found.0.elementsEqual(key) { return found }
             return try op(MDB_PREV)
         }
         return try op(MDB_LAST)
     }
 
-    func next() throws -> (Bytes, Bytes)? { try op(MDB_NEXT) }
-    func previous() throws -> (Bytes, Bytes)? { try op(MDB_PREV) }
+    func next() throws -> Entry? { try op(MDB_NEXT) }
+    func previous() throws -> Entry? { try op(MDB_PREV) }
 
     func deleteCurrent() throws {
         try LMDBError.check(mdb_cursor_del(handle, 0))

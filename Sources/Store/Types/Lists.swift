@@ -87,6 +87,10 @@ extension Keyspace {
     /// LRANGE with Redis's index rules.
     public func listRange(_ key: Bytes, _ start: Int, _ stop: Int) throws -> [Bytes] {
         guard let record = try record(key, of: .list) else { return [] }
+        return try elements(record, start, stop)
+    }
+
+    private func elements(_ record: KeyRecord, _ start: Int = 0, _ stop: Int = -1) throws -> [Bytes] {
         let b = Self.bounds(record)
         var s = start < 0 ? b.count + start : start
         var e = stop < 0 ? b.count + stop : stop
@@ -135,7 +139,7 @@ extension Keyspace {
     /// LREM: removes `count` occurrences (from the tail when negative, all when 0); returns how many.
     public func listRemove(_ key: Bytes, count: Int, _ value: Bytes) throws -> Int {
         guard let record = try record(key, of: .list) else { return 0 }
-        var elements = try listRange(key, 0, -1)
+        var elements = try elements(record)
         var removed = 0
         let limit = count == 0 ? Int.max : abs(count)
         let indices = count < 0 ? Array(elements.indices.reversed()) : Array(elements.indices)
@@ -153,7 +157,7 @@ extension Keyspace {
     /// LTRIM: keeps `start...stop`.
     public func listTrim(_ key: Bytes, _ start: Int, _ stop: Int) throws {
         guard let record = try record(key, of: .list) else { return }
-        let kept = try listRange(key, start, stop)
+        let kept = try elements(record, start, stop)
         if kept.count == Self.bounds(record).count { return }
         try rewrite(key, record, kept)
     }
@@ -161,7 +165,7 @@ extension Keyspace {
     /// LINSERT: returns the new length, -1 when the pivot is absent, 0 when the key is missing.
     public func listInsert(_ key: Bytes, before: Bool, pivot: Bytes, _ value: Bytes) throws -> Int {
         guard let record = try record(key, of: .list) else { return 0 }
-        var elements = try listRange(key, 0, -1)
+        var elements = try elements(record)
         guard let at = elements.firstIndex(of: pivot) else { return -1 }
         elements.insert(value, at: before ? at : at + 1)
         try rewrite(key, record, elements)
@@ -171,8 +175,8 @@ extension Keyspace {
     /// LPOS: positions of `value`; `rank` counts matches from the head (negative: from the tail), `count` 0
     /// means all, `maxLength` 0 means scan everything.
     public func listPositions(_ key: Bytes, _ value: Bytes, rank: Int, count: Int, maxLength: Int) throws -> [Int] {
-        guard try record(key, of: .list) != nil else { return [] }
-        let elements = try listRange(key, 0, -1)
+        guard let record = try record(key, of: .list) else { return [] }
+        let elements = try elements(record)
         let order = rank < 0 ? Array(elements.indices.reversed()) : Array(elements.indices)
         var skip = abs(rank) - 1
         var out: [Int] = []

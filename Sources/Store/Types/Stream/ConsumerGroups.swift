@@ -131,9 +131,11 @@ extension Keyspace {
         return k
     }
 
-    func groups(_ stream: StreamHandle) throws -> [GroupRecord] {
+    func groups(_ stream: StreamHandle) throws -> [GroupRecord] { try groups(ofStream: stream.objectID) }
+
+    func groups(ofStream objectID: UInt64) throws -> [GroupRecord] {
         var out: [GroupRecord] = []
-        try txn.scan(env.itemsDB, prefix: itemKey(stream.objectID, Self.groupTag, [])) { _, v in
+        try txn.scan(env.itemsDB, prefix: itemKey(objectID, Self.groupTag, [])) { _, v in
             out.append(GroupRecord(decoding: v))
             return true
         }
@@ -251,11 +253,16 @@ extension Keyspace {
     /// XGROUP DESTROY: returns whether the group existed.
     public func groupDestroy(_ key: Bytes, _ name: Bytes) throws -> Bool {
         guard let stream = try stream(key), let group = try group(stream, name) else { return false }
-        for consumer in try consumers(group) { try writer.deletePrefix(env.itemsDB, bigEndianKey(consumer.id)) }
-        try writer.deletePrefix(env.itemsDB, bigEndianKey(group.id))
+        try removeGroupItems(group)
         try writer.delete(env.itemsDB, itemKey(stream.objectID, Self.groupTag, KeyName.encode(name)))
         touch(key)
         return true
+    }
+
+    /// Deletes a group's PEL and its consumers with their PELs (not the group record itself).
+    func removeGroupItems(_ group: GroupRecord) throws {
+        for consumer in try consumers(group) { try writer.deletePrefix(env.itemsDB, bigEndianKey(consumer.id)) }
+        try writer.deletePrefix(env.itemsDB, bigEndianKey(group.id))
     }
 
     /// XGROUP CREATECONSUMER: returns whether it was created.

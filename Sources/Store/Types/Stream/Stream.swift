@@ -236,9 +236,9 @@ extension Keyspace {
         if limit > 0 { budget = Swift.min(budget, trim.approximate ? limit - limit % node : limit) }
         guard budget > 0 else { return 0 }
         var victims: [Bytes] = []
-        try txn.scan(env.itemsDB, prefix: handle.entryPrefix) { k, _ in
+        try txn.scanRaw(env.itemsDB, prefix: handle.entryPrefix) { k, _ in
             if case .minID(let min) = trim.strategy, StreamID(key: k.suffix(16)) >= min { return false }
-            victims.append(k)
+            victims.append(Bytes(k))
             return UInt64(victims.count) < budget
         }
         if trim.approximate, case .minID = trim.strategy {
@@ -272,13 +272,9 @@ extension Keyspace {
     }
 
     /// Deletes a stream's entries, groups, consumers and pending lists.
-    func removeStreamItems(_ record: KeyRecord) throws {
-        // Only the object ids are needed here (the record may have been read without its payload).
-        let handle = StreamHandle(record: record, meta: StreamMeta())
-        for group in try groups(handle) {
-            for consumer in try consumers(group) { try writer.deletePrefix(env.itemsDB, bigEndianKey(consumer.id)) }
-            try writer.deletePrefix(env.itemsDB, bigEndianKey(group.id))
-        }
-        try writer.deletePrefix(env.itemsDB, bigEndianKey(record.objectID))
+    /// Only the object id is needed: the record may have been read without its payload.
+    func removeStreamItems(_ objectID: UInt64) throws {
+        for group in try groups(ofStream: objectID) { try removeGroupItems(group) }
+        try writer.deletePrefix(env.itemsDB, bigEndianKey(objectID))
     }
 }
