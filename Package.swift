@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "cluster-serving", targets: ["ClusterServing"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "RESPServer", targets: ["RESPServer"]),
+        .library(name: "Inference", targets: ["Inference"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // LMDB from Debian (apt-get install liblmdb-dev): Sources/CLMDB/module.modulemap
@@ -46,16 +48,29 @@ let package = Package(
             ],
             swiftSettings: hotPathSettings
         ),
+        // OpenBLAS from Debian (apt-get install libopenblas-dev): Sources/CBLAS/module.modulemap
+        .systemLibrary(name: "CBLAS"),
+        .target(
+            name: "Inference",
+            dependencies: [
+                "CBLAS",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Formats/ONNX/onnx-subset.proto"],
+            swiftSettings: hotPathSettings
+        ),
         .executableTarget(
             name: "ClusterServing",
             dependencies: [
                 "Store",
                 "RESPServer",
+                "Inference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(
             name: "RESPServerTests",
             dependencies: [

@@ -1,0 +1,54 @@
+/// Errors from loading and running models. Every message names what is wrong and where (file, node, input).
+public enum InferenceError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The model path does not exist.
+    case modelNotFound(path: String)
+    /// A model directory holds no model file; `found` lists what is there.
+    case noModelInDirectory(path: String, found: [String])
+    /// A model directory holds more than one model.
+    case severalModels(path: String, found: [String])
+    /// The file's suffix or contents match no known format.
+    case unknownFormat(path: String)
+    /// The file is damaged or does not follow its format.
+    case malformedModel(file: String, reason: String)
+    /// The graph uses an operator this engine does not implement.
+    case unsupportedOperator(file: String, op: String, node: String)
+    /// A node's attributes or constant inputs are not acceptable.
+    case invalidNode(file: String, op: String, node: String, reason: String)
+    /// A node failed while running (the inputs it was given do not fit it).
+    case operatorFailed(op: String, node: String, reason: String)
+    /// The caller's inputs do not match the model.
+    case invalidInput(reason: String)
+
+    public var description: String {
+        switch self {
+        case .modelNotFound(let path):
+            return "model path \(path) does not exist"
+        case .noModelInDirectory(let path, let found):
+            return "no model in \(path): expected one *.onnx file or one *.xml with its *.bin; found "
+                + (found.isEmpty ? "nothing" : found.joined(separator: ", "))
+        case .severalModels(let path, let found):
+            return "more than one model in \(path): " + found.joined(separator: ", ")
+                + "; keep one model per directory or give the model file itself"
+        case .unknownFormat(let path):
+            return "\(path) is not a model this engine reads (ONNX .onnx, OpenVINO IR .xml + .bin)"
+        case .malformedModel(let file, let reason):
+            return "\(file): \(reason)"
+        case .unsupportedOperator(let file, let op, let node):
+            return "\(file): operator \(op) (node '\(node)') is not supported"
+        case .invalidNode(let file, let op, let node, let reason):
+            return "\(file): \(op) node '\(node)': \(reason)"
+        case .operatorFailed(let op, let node, let reason):
+            return "\(op) node '\(node)' failed: \(reason)"
+        case .invalidInput(let reason):
+            return reason
+        }
+    }
+}
+
+/// A problem an operator finds in its attributes or inputs. The compiler and the executor wrap it in an
+/// `InferenceError` that adds the file, the node and the operator.
+public struct OpError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,108 @@
+import CBLAS
+import Synchronization
+
+/// How a model runs: the original's `threadPerModel` (threads inside one run) and the optimisations applied at
+/// load. `modelParallelism` (copies) is the caller's: one `Model` serves concurrent runs on its own.
+public struct ModelOptions: Sendable {
+    public var threads: Int
+    public var optimize: Bool
+
+    public init(threads: Int = 1, optimize: Bool = true) {
+        self.threads = max(1, threads)
+        self.optimize = optimize
+    }
+}
+
+/// What a model takes and gives, for `inspect`, for the serving job's decoders and for the HTTP frontend.
+public struct ModelMetadata: Sendable {
+    public let file: String
+    public let format: String
+    public let inputs: [ValueInfo]
+    public let outputs: [ValueInfo]
+    /// Operator counts of the graph as the file has it (before optimisation), by op type.
+    public let operatorCounts: [String: Int]
+    /// Operator counts after optimisation (what actually runs).
+    public let optimizedOperatorCounts: [String: Int]
+
+    /// "NCHW" for a 4-D input (the layout every supported format uses for images), nil otherwise.
+    public func layout(of input: ValueInfo) -> String? {
+        input.shape?.count == 4 ? "NCHW" : nil
+    }
+}
+
+/// A loaded, compiled model. Thread-safe: concurrent `run` calls each take their own execution context.
+public final class Model: Sendable {
+    public let metadata: ModelMetadata
+    public let options: ModelOptions
+    private let program: Program
+    private let idleContexts = Mutex<[ExecutionContext]>([])
+
+    /// Loads the model at `path` (a model file, or a directory holding one model).
+    public convenience init(path: String, options: ModelOptions = ModelOptions()) throws {
+        try self.init(graph: ModelFormats.load(path), options: options)
+    }
+
+    public init(graph: Graph, options: ModelOptions = ModelOptions()) throws {
+        BLAS.setThreads(options.threads)
+        let optimized = options.optimize ? try GraphOptimizer.optimize(graph) : graph
+        self.program = try Program(graph: optimized)
+        self.options = options
+        self.metadata = ModelMetadata(
+            file: graph.sourceFile, format: graph.format, inputs: graph.inputs, outputs: graph.outputs,
+            operatorCounts: graph.nodes.reduce(into: [:]) { $0[$1.opType, default: 0] += 1 },
+            optimizedOperatorCounts: optimized.nodes.reduce(into: [:]) { $0[$1.opType, default: 0] += 1 })
+    }
+
+    /// Runs one batch. `inputs` are in the order of `metadata.inputs`; outputs in the order of `metadata.outputs`.
+    public func run(_ inputs: [Tensor]) throws -> [Tensor] {
+        guard inputs.count == metadata.inputs.count else {
+            throw InferenceError.invalidInput(
+                reason: "the model takes \(metadata.inputs.count) input(s) "
+                    + "(\(metadata.inputs.map(\.name).joined(separator: ", "))), got \(inputs.count)")
+        }
+        for (declared, given) in zip(metadata.inputs, inputs) { try Model.check(given, against: declared) }
+        let context = idleContexts.withLock { $0.popLast() } ?? ExecutionContext(threads: options.threads)
+        defer { idleContexts.withLock { $0.append(context) } }
+        return try program.run(inputs: inputs, context: context)
+    }
+
+    /// Runs one batch with inputs by name; returns every output by name.
+    public func run(named inputs: [String: Tensor]) throws -> [String: Tensor] {
+        let ordered = try metadata.inputs.map { declared in
+            guard let tensor = inputs[declared.name] else {
+                throw InferenceError.invalidInput(reason: "input '\(declared.name)' is missing")
+            }
+            return tensor
+        }
+        if let unknown = inputs.keys.first(where: { name in !metadata.inputs.contains { $0.name == name } }) {
+            throw InferenceError.invalidInput(
+                reason: "the model has no input '\(unknown)'; its inputs are "
+                    + metadata.inputs.map(\.name).joined(separator: ", "))
+        }
+        let outputs = try run(ordered)
+        return Dictionary(uniqueKeysWithValues: zip(metadata.outputs.map(\.name), outputs))
+    }
+
+    private static func check(_ tensor: Tensor, against declared: ValueInfo) throws {
+        guard tensor.elementType == declared.elementType else {
+            throw InferenceError.invalidInput(
+                reason: "input '\(declared.name)' should be \(declared.elementType), got \(tensor.elementType)")
+        }
+        guard let dimensions = declared.shape else { return }
+        let fits = dimensions.count == tensor.rank
+            && zip(dimensions, tensor.shape).allSatisfy { $0.value == nil || $0.value == $1 }
+        guard fits else {
+            throw InferenceError.invalidInput(
+                reason: "input '\(declared.name)' should have shape [\(dimensions.map(\.description).joined(separator: ","))]"
+                    + ", got \(tensor.shape)")
+        }
+    }
+}
+
+/// OpenBLAS's own thread pool is process-wide; it is set from the model options so that BLAS threads and the
+/// event loops do not fight over the cores.
+public enum BLAS {
+    public static func setThreads(_ count: Int) {
+        openblas_set_num_threads(Int32(max(1, count)))
+    }
+}

@@ -1,0 +1,4 @@
+/// Placeholder: filled in by the Convolution operator work.
+enum ConvolutionOperators {
+    static let factories: [String: OperatorFactory] = [:]
+}

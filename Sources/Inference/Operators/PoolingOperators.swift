@@ -1,0 +1,4 @@
+/// Placeholder: filled in by the Pooling operator work.
+enum PoolingOperators {
+    static let factories: [String: OperatorFactory] = [:]
+}
