@@ -7,6 +7,16 @@ let hotPathSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
+/// The tensor kernels use SIMD8<Float> multiply-adds. Swift targets baseline x86-64 (SSE2, where one fused
+/// multiply-add per lane becomes a libm call), so on x86-64 hosts the inference code is compiled for
+/// Haswell-class CPUs (AVX2 + FMA, every x86-64 server CPU since 2013). The manifest runs on the build host,
+/// so this follows the machine that builds; arm64 has FMA in its baseline.
+#if arch(x86_64)
+let vectorSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let vectorSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "cluster-serving",
     platforms: [.macOS(.v14)],
@@ -57,7 +67,7 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             exclude: ["Formats/ONNX/onnx-subset.proto"],
-            swiftSettings: hotPathSettings
+            swiftSettings: hotPathSettings + vectorSettings
         ),
         .executableTarget(
             name: "ClusterServing",

@@ -6,6 +6,6 @@ struct ClusterServing: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster-serving",
         abstract: "A single-binary Cluster Serving: a Redis-compatible stream store with in-process inference.",
-        subcommands: [ServerCommand.self]
+        subcommands: [ServerCommand.self, PredictCommand.self, BenchmarkCommand.self, InspectCommand.self]
     )
 }

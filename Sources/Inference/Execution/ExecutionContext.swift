@@ -47,6 +47,24 @@ public final class ExecutionContext: @unchecked Sendable {
         }
     }
 
+    /// How many workers `parallelWorkers` uses for `count` items: allocate per-worker scratch for this many.
+    public func workerCount(_ count: Int) -> Int { max(1, min(threads, count)) }
+
+    /// Runs `body(worker, range)` with contiguous ranges, worker in 0..<workerCount(count) (for per-worker scratch).
+    public func parallelWorkers(_ count: Int, _ body: (Int, Range<Int>) -> Void) {
+        let workers = workerCount(count)
+        if workers <= 1 {
+            body(0, 0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                shared.value(worker, (worker * count / workers)..<((worker + 1) * count / workers))
+            }
+        }
+    }
+
     /// Like `parallelFor`, but hands each worker a contiguous range (for loops with per-range set-up).
     public func parallelRanges(_ count: Int, minimumPerWorker: Int = 1, _ body: (Range<Int>) -> Void) {
         let workers = min(threads, max(1, count / max(1, minimumPerWorker)))

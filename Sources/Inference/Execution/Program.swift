@@ -31,7 +31,7 @@ struct Program: Sendable {
 
         let ordered = try Program.topologicalOrder(graph)
         var steps: [(node: Node, op: any Operator, inputs: [Int?], outputs: [Int])] = []
-        for node in ordered {
+        for node in ordered.map({ graph.nodes[$0] }) {
             guard let factory = OperatorRegistry.factory(for: node.opType) else {
                 throw InferenceError.unsupportedOperator(file: graph.sourceFile, op: node.opType, node: node.name)
             }
@@ -99,7 +99,8 @@ struct Program: Sendable {
     }
 
     /// Kahn's algorithm over value dependencies; ONNX files are usually sorted already, OpenVINO's are not.
-    static func topologicalOrder(_ graph: Graph) throws -> [Node] {
+    /// Node indices in an order where every node comes after the producers of its inputs.
+    static func topologicalOrder(_ graph: Graph) throws -> [Int] {
         var producer: [String: Int] = [:]
         for (index, node) in graph.nodes.enumerated() {
             for output in node.outputs where !output.isEmpty {
@@ -126,10 +127,10 @@ struct Program: Sendable {
             }
         }
         var ready = (0..<graph.nodes.count).filter { pending[$0] == 0 }.reversed().map { $0 }
-        var order: [Node] = []
+        var order: [Int] = []
         order.reserveCapacity(graph.nodes.count)
         while let next = ready.popLast() {
-            order.append(graph.nodes[next])
+            order.append(next)
             for reader in readers[next] {
                 pending[reader] -= 1
                 if pending[reader] == 0 { ready.append(reader) }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// An element-wise activation, run on its own (Relu, Clip, ... nodes) or fused into the epilogue of a
 /// convolution or a Gemm, where the output is still in cache.
 public enum Activation: Sendable, Equatable {
@@ -13,40 +11,32 @@ public enum Activation: Sendable, Equatable {
 
     /// Applies the activation in place to `count` floats.
     public func apply(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        apply(UnsafePointer(values), to: values, count: count)
+    }
+
+    /// destination[i] = activation(source[i]); the buffers may be the same. Vectorised (see `ActivationMath`).
+    public func apply(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
-        case .relu:
-            Activation.clamp(values, count: count, lower: 0, upper: .infinity)
+        case .relu: ActivationMath.map(source, destination, count, ActivationMath.Relu())
         case .clip(let lower, let upper):
-            Activation.clamp(values, count: count, lower: lower, upper: upper)
+            Activation.clamp(source, destination, count: count, lower: lower, upper: upper)
         case .leakyRelu(let alpha):
-            for i in 0..<count where values[i] < 0 { values[i] *= alpha }
-        case .sigmoid:
-            for i in 0..<count { values[i] = 1 / (1 + Foundation.exp(-values[i])) }
-        case .tanh:
-            for i in 0..<count { values[i] = Foundation.tanh(values[i]) }
+            ActivationMath.map(source, destination, count, ActivationMath.LeakyRelu(alpha: alpha))
+        case .sigmoid: ActivationMath.sigmoid(source, destination, count)
+        case .tanh: ActivationMath.tanh(source, destination, count)
         case .hardSigmoid(let alpha, let beta):
-            for i in 0..<count { values[i] = Swift.max(0, Swift.min(1, alpha * values[i] + beta)) }
-        case .hardSwish:
-            for i in 0..<count {
-                let x = values[i]
-                values[i] = x * Swift.max(0, Swift.min(1, x / 6 + 0.5))
-            }
+            ActivationMath.map(source, destination, count, ActivationMath.HardSigmoid(alpha: alpha, beta: beta))
+        case .hardSwish: ActivationMath.map(source, destination, count, ActivationMath.HardSwish())
         }
     }
 
-    /// max(lower, min(upper, x)) eight lanes at a time; ReLU and ReLU6 are the hottest epilogues.
+    /// min(upper, max(lower, x)), as ONNX's Clip defines it: when lower > upper every element becomes upper.
     static func clamp(_ values: UnsafeMutablePointer<Float>, count: Int, lower: Float, upper: Float) {
-        var i = 0
-        let lo = SIMD8<Float>(repeating: lower), hi = SIMD8<Float>(repeating: upper)
-        values.withMemoryRebound(to: SIMD8<Float>.self, capacity: count / 8) { vectors in
-            for v in 0..<(count / 8) {
-                vectors[v] = vectors[v].clamped(lowerBound: lo, upperBound: hi)
-            }
-        }
-        i = count / 8 * 8
-        while i < count {
-            values[i] = Swift.max(lower, Swift.min(upper, values[i]))
-            i += 1
-        }
+        clamp(values, values, count: count, lower: lower, upper: upper)
+    }
+
+    static func clamp(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int,
+                      lower: Float, upper: Float) {
+        ActivationMath.map(source, destination, count, ActivationMath.Clamp(lower: lower, upper: upper))
     }
 }

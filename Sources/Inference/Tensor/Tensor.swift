@@ -63,25 +63,33 @@ public struct Tensor: @unchecked Sendable {
     public init(floats values: [Float], shape: [Int]) {
         precondition(values.count == shape.elementCount, "\(values.count) values for shape \(shape)")
         self.init(zeros: .float32, shape: shape)
-        values.withUnsafeBufferPointer { floats.update(from: $0.baseAddress!, count: values.count) }
+        values.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { floats.update(from: base, count: values.count) }
+        }
     }
 
     public init(int64s values: [Int64], shape: [Int]) {
         precondition(values.count == shape.elementCount, "\(values.count) values for shape \(shape)")
         self.init(zeros: .int64, shape: shape)
-        values.withUnsafeBufferPointer { int64s.update(from: $0.baseAddress!, count: values.count) }
+        values.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { int64s.update(from: base, count: values.count) }
+        }
     }
 
     public init(int32s values: [Int32], shape: [Int]) {
         precondition(values.count == shape.elementCount, "\(values.count) values for shape \(shape)")
         self.init(zeros: .int32, shape: shape)
-        values.withUnsafeBufferPointer { int32s.update(from: $0.baseAddress!, count: values.count) }
+        values.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { int32s.update(from: base, count: values.count) }
+        }
     }
 
     public init(bools values: [Bool], shape: [Int]) {
         precondition(values.count == shape.elementCount, "\(values.count) values for shape \(shape)")
         self.init(zeros: .bool, shape: shape)
-        values.withUnsafeBufferPointer { bools.update(from: $0.baseAddress!, count: values.count) }
+        values.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { bools.update(from: base, count: values.count) }
+        }
     }
 
     public static func scalar(_ value: Float) -> Tensor { Tensor(floats: [value], shape: []) }
@@ -97,7 +105,8 @@ public struct Tensor: @unchecked Sendable {
         case .int64: return int64Buffer.map { Int($0) }
         case .int32: return UnsafeBufferPointer(start: int32s, count: count).map { Int($0) }
         case .bool: return UnsafeBufferPointer(start: bools, count: count).map { $0 ? 1 : 0 }
-        case .float32: return floatBuffer.map { Int($0) }
+        // NaN and infinities have no integer value; they read as 0 rather than trapping.
+        case .float32: return floatBuffer.map { $0.isFinite ? Int(max(-9.0e18, min(9.0e18, $0))) : 0 }
         }
     }
 
