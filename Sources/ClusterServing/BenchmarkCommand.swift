@@ -25,6 +25,9 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(help: "Size of dimensions other than the batch that the model leaves open.")
     var dynamicSize: Int = 1
 
+    @Flag(help: "Also print, to standard error, where the time goes by operator.")
+    var profile = false
+
     func validate() throws {
         guard batch >= 1, threads >= 1, seconds > 0, dynamicSize >= 1 else {
             throw ValidationError("--batch, --threads and --dynamic-size must be at least 1 and --seconds positive")
@@ -63,6 +66,13 @@ struct BenchmarkCommand: ParsableCommand {
             "\"runs\": \(latencies.count)",
         ]
         print("{" + fields.joined(separator: ", ") + "}")
+        if profile {
+            let report = try loaded.profile(inputs, runs: max(3, min(50, latencies.count)))
+            for entry in report.shares {
+                FileHandle.standardError.write(String(format: "%6.1f%%  %9.3f ms  %@\n", entry.share * 100,
+                                                      entry.milliseconds, entry.label).data(using: .utf8)!)
+            }
+        }
     }
 
     /// Uniform [0, 1) floats (image-like) or zeros for index inputs, with the batch in the first dimension.

@@ -43,7 +43,7 @@ public final class Model: Sendable {
     }
 
     public init(graph: Graph, options: ModelOptions = ModelOptions()) throws {
-        BLAS.setThreads(options.threads)
+        BLAS.setThreads(1)
         let optimized = options.optimize ? try GraphOptimizer.optimize(graph) : graph
         self.program = try Program(graph: optimized)
         self.options = options
@@ -64,6 +64,15 @@ public final class Model: Sendable {
         let context = idleContexts.withLock { $0.popLast() } ?? ExecutionContext(threads: options.threads)
         defer { idleContexts.withLock { $0.append(context) } }
         return try program.run(inputs: inputs, context: context)
+    }
+
+    /// Runs the batch `runs` times and reports where the time went, by operator.
+    public func profile(_ inputs: [Tensor], runs: Int) throws -> OperatorProfile {
+        let context = ExecutionContext(threads: options.threads)
+        _ = try program.run(inputs: inputs, context: context)  // warm-up: buffers and caches
+        context.profile = OperatorProfile()
+        for _ in 0..<max(1, runs) { _ = try program.run(inputs: inputs, context: context) }
+        return context.profile ?? OperatorProfile()
     }
 
     /// Runs one batch with inputs by name; returns every output by name.
@@ -99,8 +108,9 @@ public final class Model: Sendable {
     }
 }
 
-/// OpenBLAS's own thread pool is process-wide; it is set from the model options so that BLAS threads and the
-/// event loops do not fight over the cores.
+/// OpenBLAS's own thread pool is process-wide and spin-waits between calls; the engine keeps it at one thread
+/// and splits matrix products over its own workers (`Sgemm`), so BLAS threads fight neither the event loops
+/// nor the engine's other parallel loops.
 public enum BLAS {
     public static func setThreads(_ count: Int) {
         openblas_set_num_threads(Int32(max(1, count)))

@@ -26,6 +26,12 @@ import Testing
         Case(height: 8, width: 5, outChannels: 4, kernel: (3, 3), group: 4, stride: (2, 2), autoPad: "SAME_UPPER"),
         Case(kernel: (2, 3), stride: (1, 2), pads: [0, 0, 0, 0], autoPad: "VALID"),
         Case(height: 5, width: 5, kernel: (5, 5), pads: [2, 2, 2, 2]),
+        // Winograd F(2×2, 3×3): 3×3, stride 1, at least 16 channels each way; odd and even sizes, any pads.
+        Case(batch: 3, channels: 16, height: 9, width: 11, outChannels: 16),
+        Case(batch: 1, channels: 24, height: 8, width: 8, outChannels: 32, pads: [0, 0, 0, 0]),
+        Case(batch: 2, channels: 17, height: 5, width: 21, outChannels: 19, pads: [1, 0, 2, 1]),
+        Case(batch: 2, channels: 16, height: 7, width: 7, outChannels: 16, autoPad: "SAME_UPPER"),
+        Case(batch: 2, channels: 16, height: 3, width: 3, outChannels: 16, bias: false),
     ]
 
     @Test(arguments: cases)

@@ -5,6 +5,8 @@ import Dispatch
 public final class ExecutionContext: @unchecked Sendable {
     public let threads: Int
     private var pool = BufferPool()
+    /// Time per step label, when this context profiles (see `Model.profile`).
+    var profile: OperatorProfile?
 
     public init(threads: Int) {
         self.threads = max(1, threads)
@@ -78,6 +80,24 @@ public final class ExecutionContext: @unchecked Sendable {
                 shared.value((worker * count / workers)..<((worker + 1) * count / workers))
             }
         }
+    }
+}
+
+/// Where the time of profiled runs went, by step label (op type; convolutions by kernel and kind).
+public struct OperatorProfile: Sendable {
+    public private(set) var nanoseconds: [String: UInt64] = [:]
+    public private(set) var calls: [String: Int] = [:]
+
+    mutating func record(_ label: String, nanoseconds elapsed: UInt64) {
+        nanoseconds[label, default: 0] += elapsed
+        calls[label, default: 0] += 1
+    }
+
+    /// Labels with their share of the total time, largest first.
+    public var shares: [(label: String, milliseconds: Double, share: Double)] {
+        let total = Double(max(1, nanoseconds.values.reduce(0, +)))
+        return nanoseconds.sorted { $0.value > $1.value }
+            .map { ($0.key, Double($0.value) / 1e6, Double($0.value) / total) }
     }
 }
 

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A graph compiled for execution: nodes in dependency order, each with its operator, values numbered, and for
 /// every step the values whose last reader it is (so their buffers go back to the pool at once).
 struct Program: Sendable {
@@ -9,6 +11,8 @@ struct Program: Sendable {
         let outputs: [Int]
         /// Values no later step reads and that are not graph outputs.
         let release: [Int]
+        /// How the step shows in a profile: the op type, and for convolutions the kernel and kind.
+        let label: String
     }
 
     let steps: [Step]
@@ -65,7 +69,8 @@ struct Program: Sendable {
         for (value, step) in lastReader where !kept.contains(value) { releases[step].append(value) }
 
         self.steps = steps.enumerated().map { index, step in
-            Step(node: step.node, op: step.op, inputs: step.inputs, outputs: step.outputs, release: releases[index])
+            Step(node: step.node, op: step.op, inputs: step.inputs, outputs: step.outputs, release: releases[index],
+                 label: Program.label(step.node, weights: step.inputs.count > 1 ? step.inputs[1].flatMap { constants[$0] } : nil))
         }
         self.valueCount = ids.count
         var initial = [Tensor?](repeating: nil, count: ids.count)
@@ -82,10 +87,14 @@ struct Program: Sendable {
         for step in steps {
             let arguments = step.inputs.map { $0.flatMap { values[$0] } }
             let results: [Tensor]
+            let started = context.profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             do {
                 results = try step.op.run(arguments, context: context)
             } catch let error as OpError {
                 throw InferenceError.operatorFailed(op: step.node.opType, node: step.node.name, reason: error.message)
+            }
+            if context.profile != nil {
+                context.profile?.record(step.label, nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
             }
             for (value, tensor) in zip(step.outputs, results) { values[value] = tensor }
             for value in step.release { values[value] = nil }
@@ -99,6 +108,15 @@ struct Program: Sendable {
     }
 
     /// Kahn's algorithm over value dependencies; ONNX files are usually sorted already, OpenVINO's are not.
+    static func label(_ node: Node, weights: Tensor?) -> String {
+        guard node.opType == "Conv", let weights, weights.rank >= 3 else { return node.opType }
+        let kernel = weights.shape.dropFirst(2).map(String.init).joined(separator: "x")
+        let groups = (try? node.int("group", default: 1)) ?? 1
+        let strided = (try? node.ints("strides"))??.contains { $0 > 1 } ?? false
+        return "Conv \(kernel)" + (groups > 1 && weights.shape[1] == 1 ? " depthwise" : groups > 1 ? " grouped" : "")
+            + (strided ? " strided" : "")
+    }
+
     /// Node indices in an order where every node comes after the producers of its inputs.
     static func topologicalOrder(_ graph: Graph) throws -> [Int] {
         var producer: [String: Int] = [:]

@@ -21,6 +21,8 @@ struct Convolution: Operator {
     let weights: Tensor?
     let bias: [Float]?
     let epilogue: Epilogue
+    /// Pre-transformed weights when this convolution runs as Winograd F(2×2, 3×3).
+    let winograd: WinogradConvolution?
 
     init(_ spec: OperatorSpec) throws {
         let node = spec.node
@@ -50,6 +52,13 @@ struct Convolution: Operator {
             bias = nil
         }
         epilogue = try Epilogue(node: node)
+        if let weights, let geometry, weights.rank == 4,
+           WinogradConvolution.applies(kernel: geometry.kernel, stride: geometry.stride, dilation: geometry.dilation,
+                                       groups: groups, inChannels: weights.shape[1], outChannels: weights.shape[0]) {
+            winograd = WinogradConvolution(weights: weights)
+        } else {
+            winograd = nil
+        }
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
@@ -85,6 +94,12 @@ struct Convolution: Operator {
             throw OpError("fused residual has shape \(residual.shape), the convolution gives \(outputShape)")
         }
         let output = context.allocate(.float32, outputShape)
+        if let winograd, !is1D {
+            winograd.run(input: x.floats, batch: batch, height: height, width: width, placement: placement,
+                         output: output.floats, bias: biasValues, residual: residual.map { UnsafePointer($0.floats) },
+                         epilogue: epilogue, context: context)
+            return [output]
+        }
         let job = ConvolutionJob(
             input: UnsafePointer(x.floats), weights: UnsafePointer(w.floats), output: output.floats,
             residual: residual.map { UnsafePointer($0.floats) }, bias: biasValues,
@@ -161,7 +176,7 @@ private struct ConvolutionJob {
                 }
                 Sgemm.multiply(m: outPerGroup, n: outputPlane, k: depth,
                                a: weights + g * outPerGroup * depth, lda: depth, b: matrix, ldb: outputPlane,
-                               c: output + (n * outChannels + g * outPerGroup) * outputPlane, ldc: outputPlane)
+                               c: output + (n * outChannels + g * outPerGroup) * outputPlane, ldc: outputPlane, context: context)
             }
             let imageOffset = n * outChannels * outputPlane
             context.parallelRanges(outChannels, minimumPerWorker: 16) { range in

@@ -47,7 +47,7 @@ struct GemmOperator: Operator {
         }
         Sgemm.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                        a: a.floats, lda: a.shape[1], b: b.floats, ldb: b.shape[1],
-                       beta: accumulate, c: y.floats, ldc: n)
+                       beta: accumulate, c: y.floats, ldc: n, context: context)
         if let activation = epilogue.activation { activation.apply(y.floats, count: m * n) }
         return [y]
     }
@@ -81,7 +81,7 @@ struct MatMulOperator: Operator {
         if bShape.count == 2 {
             // Every row of every batch of A against one matrix: a single GEMM.
             Sgemm.multiply(m: batchShape.elementCount * m, n: n, k: k, a: a.floats, lda: k, b: b.floats, ldb: n,
-                           c: y.floats, ldc: n)
+                           c: y.floats, ldc: n, context: context)
         } else {
             let aStrides = Shapes.broadcastStrides(of: Array(aShape.dropLast(2)), to: batchShape)
             let bStrides = Shapes.broadcastStrides(of: Array(bShape.dropLast(2)), to: batchShape)
@@ -95,7 +95,7 @@ struct MatMulOperator: Operator {
                     bOffset += coordinate * bStrides[axis]
                 }
                 Sgemm.multiply(m: m, n: n, k: k, a: a.floats + aOffset * m * k, lda: k,
-                               b: b.floats + bOffset * k * n, ldb: n, c: y.floats + index * m * n, ldc: n)
+                               b: b.floats + bOffset * k * n, ldb: n, c: y.floats + index * m * n, ldc: n, context: context)
             }
         }
         if let bias = inputs.optional(2) {
