@@ -6,18 +6,15 @@
 # ours, ...), each in its own process; the table shows the medians, the ratio and our GFLOP/s.
 #
 #   bench/inference.sh
-#   ROUNDS=5 SECONDS=10 bench/inference.sh
+#   ROUNDS=5 DURATION=10 bench/inference.sh
 #   MODELS=resnet18 THREADS=4 BATCHES="1 8" bench/inference.sh
 #   BIN=/path/to/cluster-serving bench/inference.sh        # skips the build
 #
 # Needs python3 with onnx, onnxruntime and numpy.
 
-# SECONDS is bash's clock (seconds since the shell started, or since an inherited value): read it first, then
-# drop it so that nothing below mistakes the clock for the setting.
-MEASURE_SECONDS=$SECONDS
-[ "$MEASURE_SECONDS" -gt 0 ] 2>/dev/null || MEASURE_SECONDS=5
-unset SECONDS
 set -euo pipefail
+# Seconds per measurement (not SECONDS, which is bash's own clock).
+MEASURE_SECONDS=${DURATION:-5}
 
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}

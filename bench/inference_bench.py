@@ -9,7 +9,7 @@ runs in its own process (so thread pools do not mix) for --seconds. The table sh
 Ours:        <bin> benchmark --model <dir> --batch B --seconds S --threads T
              prints one JSON line {"images_per_second", "p50_ms", "p99_ms", "batch", "threads"}.
 onnxruntime: this script with --ort-worker, which prints the same JSON line.
-Defaults come from the environment: ROUNDS, SECONDS, BATCHES, THREADS, MODELS, BIN.
+Defaults come from the environment: ROUNDS, DURATION, BATCHES, THREADS, MODELS, BIN.
 """
 
 import argparse
@@ -174,7 +174,7 @@ def parse_args():
     p.add_argument("--batches", default=env.get("BATCHES", "1 4 16"))
     p.add_argument("--threads", default=env.get("THREADS", "1 2"))
     p.add_argument("--rounds", type=int, default=int(env.get("ROUNDS", "3")))
-    p.add_argument("--seconds", type=float, default=float(env.get("SECONDS", "5")))
+    p.add_argument("--seconds", type=float, default=float(env.get("DURATION", "5")))
     # Worker mode (one onnxruntime measurement, used by this script itself).
     p.add_argument("--ort-worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--model-file", help=argparse.SUPPRESS)
