@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Inference
+import Synchronization
 
 /// `cluster-serving benchmark`: batches of random input through a model; prints one JSON line.
 struct BenchmarkCommand: ParsableCommand {
@@ -22,6 +23,9 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(help: "Threads for each run (threadPerModel).")
     var threads: Int = 1
 
+    @Option(help: "Runs at once, each on its own batch (modelParallelism).")
+    var copies: Int = 1
+
     @Option(help: "Size of dimensions other than the batch that the model leaves open.")
     var dynamicSize: Int = 1
 
@@ -29,13 +33,13 @@ struct BenchmarkCommand: ParsableCommand {
     var profile = false
 
     func validate() throws {
-        guard batch >= 1, threads >= 1, seconds > 0, dynamicSize >= 1 else {
-            throw ValidationError("--batch, --threads and --dynamic-size must be at least 1 and --seconds positive")
+        guard batch >= 1, threads >= 1, copies >= 1, seconds > 0, dynamicSize >= 1 else {
+            throw ValidationError("--batch, --threads, --copies and --dynamic-size must be at least 1, --seconds positive")
         }
     }
 
     func run() throws {
-        let loaded = try CommandLineModel.load(model, threads: threads)
+        let loaded = try CommandLineModel.load(model, threads: threads, copies: copies)
         let inputs = try loaded.metadata.inputs.map(randomInput)
         // Warm-up: first-run allocations and caches, at least three runs or one second.
         let warmUpEnd = DispatchTime.now().uptimeNanoseconds + 1_000_000_000
@@ -44,16 +48,28 @@ struct BenchmarkCommand: ParsableCommand {
             _ = try loaded.run(inputs)
             warmUps += 1
         }
-        var latencies: [Double] = []
+        // Each copy loops on its own thread until the deadline; latencies are per batch.
         let start = DispatchTime.now().uptimeNanoseconds
         let end = start + UInt64(seconds * 1e9)
-        var now = start
-        repeat {
-            _ = try loaded.run(inputs)
-            let finished = DispatchTime.now().uptimeNanoseconds
-            latencies.append(Double(finished - now) / 1e6)
-            now = finished
-        } while now < end
+        let collected = Mutex<[Double]>([])
+        let failure = Mutex<Error?>(nil)
+        DispatchQueue.concurrentPerform(iterations: copies) { _ in
+            var mine: [Double] = []
+            var now = DispatchTime.now().uptimeNanoseconds
+            repeat {
+                do { _ = try loaded.run(inputs) } catch {
+                    failure.withLock { $0 = error }
+                    return
+                }
+                let finished = DispatchTime.now().uptimeNanoseconds
+                mine.append(Double(finished - now) / 1e6)
+                now = finished
+            } while now < end
+            collected.withLock { $0 += mine }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        var latencies = collected.withLock { $0 }
+        let now = DispatchTime.now().uptimeNanoseconds
         latencies.sort()
         let elapsed = Double(now - start) / 1e9
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(p * Double(latencies.count)))] }
@@ -63,6 +79,7 @@ struct BenchmarkCommand: ParsableCommand {
             "\"p99_ms\": " + String(format: "%.3f", percentile(0.99)),
             "\"batch\": \(batch)",
             "\"threads\": \(threads)",
+            "\"copies\": \(copies)",
             "\"runs\": \(latencies.count)",
         ]
         print("{" + fields.joined(separator: ", ") + "}")

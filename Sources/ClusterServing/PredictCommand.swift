@@ -73,9 +73,9 @@ struct PredictCommand: ParsableCommand {
 
 /// Loading and input conversion shared by the model subcommands.
 enum CommandLineModel {
-    static func load(_ path: String, threads: Int) throws -> Model {
+    static func load(_ path: String, threads: Int, copies: Int = 1) throws -> Model {
         do {
-            return try Model(path: path, options: ModelOptions(threads: threads))
+            return try Model(path: path, options: ModelOptions(threads: threads, copies: copies))
         } catch let error as InferenceError {
             throw ValidationError(error.description)
         }

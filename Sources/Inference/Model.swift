@@ -1,15 +1,27 @@
 import CBLAS
+import Dispatch
 import Synchronization
 
-/// How a model runs: the original's `threadPerModel` (threads inside one run) and the optimisations applied at
-/// load. `modelParallelism` (copies) is the caller's: one `Model` serves concurrent runs on its own.
+/// How a model runs. In the original's terms: `threads` is threadPerModel (workers inside one run), `copies`
+/// is modelParallelism (runs at once; weights are shared, each run has its own buffers).
 public struct ModelOptions: Sendable {
     public var threads: Int
+    public var copies: Int
     public var optimize: Bool
 
-    public init(threads: Int = 1, optimize: Bool = true) {
+    public init(threads: Int = 1, copies: Int = 1, optimize: Bool = true) {
         self.threads = max(1, threads)
+        self.copies = max(1, copies)
         self.optimize = optimize
+    }
+
+    /// The original's settings: `coreNumberPerMachine` cores shared by `modelParallelism` copies, each with
+    /// `threadPerModel` threads or, when that is not set, an equal share of the cores.
+    public static func cluster(coreNumberPerMachine: Int?, modelParallelism: Int?, threadPerModel: Int?,
+                               availableCores: Int) -> ModelOptions {
+        let cores = max(1, coreNumberPerMachine ?? availableCores)
+        let copies = max(1, modelParallelism ?? 1)
+        return ModelOptions(threads: threadPerModel ?? max(1, cores / copies), copies: copies)
     }
 }
 
@@ -36,6 +48,8 @@ public final class Model: Sendable {
     public let options: ModelOptions
     private let program: Program
     private let idleContexts = Mutex<[ExecutionContext]>([])
+    /// Admits at most `options.copies` runs at once; the others wait their turn.
+    private let admission: DispatchSemaphore
 
     /// Loads the model at `path` (a model file, or a directory holding one model).
     public convenience init(path: String, options: ModelOptions = ModelOptions()) throws {
@@ -47,6 +61,7 @@ public final class Model: Sendable {
         let optimized = options.optimize ? try GraphOptimizer.optimize(graph) : graph
         self.program = try Program(graph: optimized)
         self.options = options
+        self.admission = DispatchSemaphore(value: options.copies)
         self.metadata = ModelMetadata(
             file: graph.sourceFile, format: graph.format, inputs: graph.inputs, outputs: graph.outputs,
             operatorCounts: graph.nodes.reduce(into: [:]) { $0[$1.opType, default: 0] += 1 },
@@ -61,6 +76,8 @@ public final class Model: Sendable {
                     + "(\(metadata.inputs.map(\.name).joined(separator: ", "))), got \(inputs.count)")
         }
         for (declared, given) in zip(metadata.inputs, inputs) { try Model.check(given, against: declared) }
+        admission.wait()
+        defer { admission.signal() }
         let context = idleContexts.withLock { $0.popLast() } ?? ExecutionContext(threads: options.threads)
         defer { idleContexts.withLock { $0.append(context) } }
         return try program.run(inputs: inputs, context: context)

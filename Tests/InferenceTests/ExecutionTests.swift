@@ -57,6 +57,13 @@ import Testing
         }
     }
 
+    @Test func theOriginalsSettingsMapOntoThreadsAndCopies() {
+        let shared = ModelOptions.cluster(coreNumberPerMachine: 8, modelParallelism: 2, threadPerModel: nil, availableCores: 4)
+        #expect(shared.threads == 4 && shared.copies == 2)
+        let explicit = ModelOptions.cluster(coreNumberPerMachine: nil, modelParallelism: nil, threadPerModel: 3, availableCores: 2)
+        #expect(explicit.threads == 3 && explicit.copies == 1)
+    }
+
     @Test func inputsOfTheWrongShapeOrTypeAreRefusedByName() throws {
         let model = try smallNetwork()
         #expect { _ = try model.run([Tensor(zeros: .float32, shape: [1, 3, 5, 5])]) } throws: {
