@@ -32,6 +32,10 @@ import Testing
         Case(batch: 2, channels: 17, height: 5, width: 21, outChannels: 19, pads: [1, 0, 2, 1]),
         Case(batch: 2, channels: 16, height: 7, width: 7, outChannels: 16, autoPad: "SAME_UPPER"),
         Case(batch: 2, channels: 16, height: 3, width: 3, outChannels: 16, bias: false),
+        // 1×1 through the packed-weights kernel (128+ output pixels): whole 16-column blocks, a tail, and
+        // output channels that do not fill the last six-row panel.
+        Case(batch: 2, channels: 5, height: 12, width: 13, outChannels: 7, kernel: (1, 1), pads: [0, 0, 0, 0]),
+        Case(batch: 1, channels: 24, height: 16, width: 16, outChannels: 12, kernel: (1, 1), pads: [0, 0, 0, 0]),
     ]
 
     @Test(arguments: cases)

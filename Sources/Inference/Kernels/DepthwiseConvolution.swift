@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel  // maxps / minps (the package compiles for Haswell-class CPUs on x86-64)
+#endif
+
 /// Depthwise convolution (one input channel per group) computed directly: it has too little arithmetic per
 /// byte for a GEMM to pay off.
 ///
@@ -26,7 +30,7 @@ enum DepthwiseConvolution {
     }
 
     /// One output plane with the epilogue fused: activation(convolution + bias + residual), written once.
-    /// Bias is the accumulators' starting value; Relu and Clip run on the registers before the store.
+    /// The bias is the accumulators' starting value; Relu and Clip run on the registers before the store.
     static func plane(
         input: UnsafePointer<Float>, height: Int, width: Int, weights: UnsafePointer<Float>,
         geometry: WindowGeometry, placement: WindowGeometry.Placement, output: UnsafeMutablePointer<Float>,
@@ -39,8 +43,8 @@ enum DepthwiseConvolution {
                       weights: weights, bias: bias, output: output)
         switch (residual, epilogue.activation) {
         case (nil, nil): job.run(PassThrough())
-        case (nil, .relu?): job.run(ActivationMath.Relu())
-        case (nil, .clip(let lower, let upper)?): job.run(ActivationMath.Clamp(lower: lower, upper: upper))
+        case (nil, .relu?): job.run(Clamp(lower: 0, upper: .infinity))
+        case (nil, .clip(let lower, let upper)?): job.run(Clamp(lower: lower, upper: upper))
         default:
             // The residual comes before the activation: a second pass over the plane, still in cache.
             job.run(PassThrough())
@@ -53,14 +57,24 @@ enum DepthwiseConvolution {
         @inline(__always) func callAsFunction(_ x: Vector) -> Vector { x }
     }
 
-    @inline(__always)
-    static func load(_ pointer: UnsafePointer<Float>) -> Vector {
-        UnsafeRawPointer(pointer).loadUnaligned(as: Vector.self)
-    }
-
-    @inline(__always)
-    static func store(_ vector: Vector, _ pointer: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: Vector.self)
+    /// Relu and Clip as ONNX define them: `lower > x ? lower : x`, then `upper < that ? upper : that` (NaN stays
+    /// NaN; lower > upper gives upper). On x86-64 that is exactly maxps(lower, x) then minps(upper, ·), one
+    /// instruction each; the compiler does not find them itself (the selects differ from IEEE max on signed
+    /// zeros in general) and emits compare-and-blend pairs.
+    struct Clamp: ActivationVectorFunction {
+        let lower: Vector, upper: Vector
+        init(lower: Float, upper: Float) {
+            self.lower = Vector(repeating: lower)
+            self.upper = Vector(repeating: upper)
+        }
+        @inline(__always) func callAsFunction(_ x: Vector) -> Vector {
+            #if arch(x86_64)
+            return _mm256_min_ps(upper, _mm256_max_ps(lower, x))
+            #else
+            let raised = x.replacing(with: lower, where: lower .> x)
+            return raised.replacing(with: upper, where: upper .< raised)
+            #endif
+        }
     }
 
     /// One plane's pointers and geometry, with the kernels that walk it.
@@ -77,94 +91,152 @@ enum DepthwiseConvolution {
             if geometry.kernel == (3, 3) { run3x3(post) } else { runAnyKernel(post) }
         }
 
-        /// Calls `vector(window, ox)` for every eight outputs of every row (window: where the row's first window
-        /// starts in the padded plane) and stores the results. A row of at least eight ends with a vector that
-        /// overlaps the previous one (recomputing a few outputs) rather than a partial one.
-        @inline(__always)
-        func forEachVector(_ vector: (UnsafePointer<Float>, Int) -> Vector) {
-            let ow = placement.outputW, rowStep = geometry.stride.h * layout.rowStride
-            for oy in 0..<placement.outputH {
-                let window = source + oy * rowStep, line = output + oy * ow
-                guard ow >= 8 else {
-                    let values = vector(window, 0)
-                    for lane in 0..<ow { line[lane] = values[lane] }
-                    continue
-                }
-                var ox = 0
-                while ox + 8 <= ow {
-                    store(vector(window, ox), line + ox)
-                    ox += 8
-                }
-                if ox < ow { store(vector(window, ow - 8), line + ow - 8) }
-            }
-        }
-
         /// Nine weights in registers, nine loads per eight outputs, three short accumulation chains.
         func run3x3<Post: ActivationVectorFunction>(_ post: Post) {
             @inline(__always) func weight(_ t: Int) -> Vector { Vector(repeating: weights[t]) }
             let (w0, w1, w2, w3, w4, w5) = (weight(0), weight(1), weight(2), weight(3), weight(4), weight(5))
             let (w6, w7, w8) = (weight(6), weight(7), weight(8))
-            let c1 = layout.tapOffset(ky: 0, kx: 1, geometry: geometry)
-            let c2 = layout.tapOffset(ky: 0, kx: 2, geometry: geometry)
-            let r1 = layout.tapOffset(ky: 1, kx: 0, geometry: geometry)
-            let r2 = layout.tapOffset(ky: 2, kx: 0, geometry: geometry)
+            let c1 = layout.tapOffset(ky: 0, kx: 1, dilation: geometry.dilation)
+            let c2 = layout.tapOffset(ky: 0, kx: 2, dilation: geometry.dilation)
+            let r1 = layout.tapOffset(ky: 1, kx: 0, dilation: geometry.dilation)
+            let r2 = layout.tapOffset(ky: 2, kx: 0, dilation: geometry.dilation)
             let start = Vector(repeating: bias)
-            forEachVector { window, ox in
-                let top = window + ox, middle = top + r1, bottom = top + r2
-                var a = start, b = load(middle) * w3, c = load(bottom) * w6
-                a.addProduct(load(top), w0)
-                b.addProduct(load(middle + c1), w4)
-                c.addProduct(load(bottom + c1), w7)
-                a.addProduct(load(top + c1), w1)
-                b.addProduct(load(middle + c2), w5)
-                c.addProduct(load(bottom + c2), w8)
-                a.addProduct(load(top + c2), w2)
+            PlaneVectors.forEach(rows: placement.outputH, columns: placement.outputW, source: source,
+                                 rowStep: geometry.stride.h * layout.rowStride, output: output) { window, _, _ in
+                let middle = window + r1, bottom = window + r2
+                var a = start, b = PlaneVectors.load(middle) * w3, c = PlaneVectors.load(bottom) * w6
+                a.addProduct(PlaneVectors.load(window), w0)
+                b.addProduct(PlaneVectors.load(middle + c1), w4)
+                c.addProduct(PlaneVectors.load(bottom + c1), w7)
+                a.addProduct(PlaneVectors.load(window + c1), w1)
+                b.addProduct(PlaneVectors.load(middle + c2), w5)
+                c.addProduct(PlaneVectors.load(bottom + c2), w8)
+                a.addProduct(PlaneVectors.load(window + c2), w2)
                 return post(a + b + c)
             }
         }
 
-        /// Any kernel: the taps' offsets and weights in a small table, four vectors per pass over it.
+        /// Any kernel: the taps' offsets in a small table, four vectors per pass over it where the row allows.
         func runAnyKernel<Post: ActivationVectorFunction>(_ post: Post) {
-            let (kh, kw) = geometry.kernel
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: kh * kw) { offsets in
+            let (kh, kw) = geometry.kernel, taps = kh * kw
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: taps) { offsets in
                 for ky in 0..<kh {
-                    for kx in 0..<kw { offsets[ky * kw + kx] = layout.tapOffset(ky: ky, kx: kx, geometry: geometry) }
+                    for kx in 0..<kw {
+                        offsets[ky * kw + kx] = layout.tapOffset(ky: ky, kx: kx, dilation: geometry.dilation)
+                    }
                 }
-                let taps = kh * kw, ow = placement.outputW, rowStep = geometry.stride.h * layout.rowStride
                 let start = Vector(repeating: bias)
-                for oy in 0..<placement.outputH {
-                    let window = source + oy * rowStep, line = output + oy * ow
-                    var ox = 0
-                    while ox + 32 <= ow {
+                PlaneVectors.forEach(
+                    rows: placement.outputH, columns: placement.outputW, source: source,
+                    rowStep: geometry.stride.h * layout.rowStride, output: output,
+                    block: { window, _, _ in
                         var a = start, b = start, c = start, d = start
                         for t in 0..<taps {
-                            let weight = Vector(repeating: weights[t]), tap = window + offsets[t] + ox
-                            a.addProduct(load(tap), weight)
-                            b.addProduct(load(tap + 8), weight)
-                            c.addProduct(load(tap + 16), weight)
-                            d.addProduct(load(tap + 24), weight)
+                            let weight = Vector(repeating: weights[t]), tap = window + offsets[t]
+                            a.addProduct(PlaneVectors.load(tap), weight)
+                            b.addProduct(PlaneVectors.load(tap + 8), weight)
+                            c.addProduct(PlaneVectors.load(tap + 16), weight)
+                            d.addProduct(PlaneVectors.load(tap + 24), weight)
                         }
-                        store(post(a), line + ox)
-                        store(post(b), line + ox + 8)
-                        store(post(c), line + ox + 16)
-                        store(post(d), line + ox + 24)
-                        ox += 32
-                    }
-                    while ox < ow {
-                        // Past the last full vector of a row of at least eight, overlap the previous outputs.
-                        let at = ox + 8 <= ow || ow < 8 ? ox : ow - 8
+                        return (post(a), post(b), post(c), post(d))
+                    },
+                    vector: { window, _, _ in
                         var sum = start
-                        for t in 0..<taps { sum.addProduct(load(window + offsets[t] + at), Vector(repeating: weights[t])) }
-                        let values = post(sum)
-                        if at + 8 <= ow {
-                            store(values, line + at)
-                        } else {
-                            for lane in 0..<(ow - at) { line[at + lane] = values[lane] }
+                        for t in 0..<taps {
+                            sum.addProduct(PlaneVectors.load(window + offsets[t]), Vector(repeating: weights[t]))
                         }
-                        ox = at + 8
-                    }
-                }
+                        return post(sum)
+                    })
             }
+        }
+    }
+}
+
+/// Walks the outputs of a plane computed from a `PaddedPhasePlane` eight at a time (shared by the depthwise
+/// and pooling kernels).
+enum PlaneVectors {
+    typealias Vector = SIMD8<Float>
+
+    @inline(__always)
+    static func load(_ pointer: UnsafePointer<Float>) -> Vector {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Vector.self)
+    }
+
+    @inline(__always)
+    static func store(_ vector: Vector, _ pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: Vector.self)
+    }
+
+    /// Stores the first `count` (< 8) lanes. Constant lane indices only: a variable one makes the compiler
+    /// scalarise the computation of `vector`, and a round trip through memory stalls store forwarding.
+    @inline(__always)
+    static func storePartial(_ vector: Vector, count: Int, to pointer: UnsafeMutablePointer<Float>) {
+        let low = vector.lowHalf, high = vector.highHalf
+        if count >= 4 {
+            UnsafeMutableRawPointer(pointer).storeBytes(of: low, as: SIMD4<Float>.self)
+            if count > 4 { pointer[4] = high[0] }
+            if count > 5 { pointer[5] = high[1] }
+            if count > 6 { pointer[6] = high[2] }
+        } else {
+            if count > 0 { pointer[0] = low[0] }
+            if count > 1 { pointer[1] = low[1] }
+            if count > 2 { pointer[2] = low[2] }
+        }
+    }
+
+    /// Stores `vector(window, oy, ox)` for every eight outputs (oy, ox ..< ox + 8) of a `rows` × `columns`
+    /// plane; `window` is where output (oy, ox)'s window starts: `source + oy * rowStep + ox`. A row of at
+    /// least eight ends with a vector overlapping the previous one (recomputing a few outputs); narrower rows
+    /// store all eight lanes, the surplus overwritten by the rows after, except the last few rows, which store
+    /// only theirs.
+    @inline(__always)
+    static func forEach(rows: Int, columns: Int, source: UnsafePointer<Float>, rowStep: Int,
+                        output: UnsafeMutablePointer<Float>, vector: (UnsafePointer<Float>, Int, Int) -> Vector) {
+        // (Vector by vector: a kernel keeping many values in registers would spill them with four at once.)
+        forEach(rows: rows, columns: columns, source: source, rowStep: rowStep, output: output, blocks: false,
+                block: { window, oy, ox in (vector(window, oy, ox), .zero, .zero, .zero) }, vector: vector)
+    }
+
+    /// As above; `block` computes 32 outputs at once (four vectors from one pass over the taps).
+    @inline(__always)
+    static func forEach(rows: Int, columns: Int, source: UnsafePointer<Float>, rowStep: Int,
+                        output: UnsafeMutablePointer<Float>,
+                        block: (UnsafePointer<Float>, Int, Int) -> (Vector, Vector, Vector, Vector),
+                        vector: (UnsafePointer<Float>, Int, Int) -> Vector) {
+        forEach(rows: rows, columns: columns, source: source, rowStep: rowStep, output: output, blocks: true,
+                block: block, vector: vector)
+    }
+
+    @inline(__always)
+    private static func forEach(rows: Int, columns: Int, source: UnsafePointer<Float>, rowStep: Int,
+                                output: UnsafeMutablePointer<Float>, blocks: Bool,
+                                block: (UnsafePointer<Float>, Int, Int) -> (Vector, Vector, Vector, Vector),
+                                vector: (UnsafePointer<Float>, Int, Int) -> Vector) {
+        if columns < 8 {
+            // Full stores while they end inside the plane (each spill is overwritten by the rows after it).
+            let fullRows = rows * columns >= 8 ? (rows * columns - 8) / columns + 1 : 0
+            for oy in 0..<fullRows { store(vector(source + oy * rowStep, oy, 0), output + oy * columns) }
+            for oy in fullRows..<rows {
+                storePartial(vector(source + oy * rowStep, oy, 0), count: columns, to: output + oy * columns)
+            }
+            return
+        }
+        for oy in 0..<rows {
+            let window = source + oy * rowStep, line = output + oy * columns
+            var ox = 0
+            while blocks && ox + 32 <= columns {
+                let (a, b, c, d) = block(window + ox, oy, ox)
+                store(a, line + ox)
+                store(b, line + ox + 8)
+                store(c, line + ox + 16)
+                store(d, line + ox + 24)
+                ox += 32
+            }
+            while ox + 8 <= columns {
+                store(vector(window + ox, oy, ox), line + ox)
+                ox += 8
+            }
+            if ox < columns { store(vector(window + columns - 8, oy, columns - 8), line + columns - 8) }
         }
     }
 }
@@ -189,13 +261,69 @@ struct PaddedPhasePlane {
         let spanW = (geometry.kernel.w - 1) * geometry.dilation.w + 1
         rows = max((placement.outputH - 1) * geometry.stride.h + spanH, height + top)
         let columns = max((placement.outputW - 1) * geometry.stride.w + spanW, width + left)
-        phaseWidth = (columns + phases - 1) / phases
+        phaseWidth = phases == 1 ? columns : (columns + phases - 1) / phases
     }
 
-    /// Where tap (ky, kx) of output (0, 0)'s window lies; output (oy, ox)'s is oy * stride.h * rowStride + ox further.
-    func tapOffset(ky: Int, kx: Int, geometry: WindowGeometry) -> Int {
-        let column = kx * geometry.dilation.w
-        return ky * geometry.dilation.h * rowStride + (column % phases) * phaseWidth + column / phases
+    /// Where tap (ky, kx) of output (0, 0)'s window lies; output (oy, ox)'s is oy * stride.h * rowStride + ox
+    /// further.
+    @inline(__always)
+    func tapOffset(ky: Int, kx: Int, dilation: (h: Int, w: Int)) -> Int {
+        let row = ky * dilation.h * rowStride, column = kx * dilation.w
+        return phases == 1 ? row + column : row + (column % phases) * phaseWidth + column / phases
+    }
+
+    /// Copies `input` in, writing `padding` everywhere else (0 for sums, -infinity for maxima).
+    ///
+    /// Padding is written eight floats at a time, each run spilling up to seven floats forward: into data
+    /// written after it, into rows filled later, or into the bottom padding and slack. So no store is scalar
+    /// and nothing calls memset per row.
+    func fill(_ scratch: UnsafeMutablePointer<Float>, from input: UnsafePointer<Float>, height: Int, width: Int,
+              padding: Float) {
+        let pad = SIMD8<Float>(repeating: padding)
+        @inline(__always) func padRun(_ start: UnsafeMutablePointer<Float>, _ count: Int) {
+            var offset = 0
+            while offset < count {
+                PlaneVectors.store(pad, start + offset)
+                offset += 8
+            }
+        }
+        padRun(scratch, top * rowStride)
+        // The bottom run ends exactly at the end of the slack (at least eight floats long).
+        let bottom = (top + height) * rowStride
+        padRun(scratch + bottom, floatCount - bottom - 8)
+        PlaneVectors.store(pad, scratch + floatCount - 8)
+        guard width > 0 else {
+            padRun(scratch + top * rowStride, height * rowStride)
+            return
+        }
+        if phases == 1 {
+            for y in 0..<height {
+                let row = scratch + (top + y) * rowStride
+                padRun(row, left)
+                padRun(row + left + width, rowStride - left - width)
+                copyRow(input + y * width, width, to: row + left)
+            }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: (first: Int, end: Int).self, capacity: phases) { data in
+            // Which columns of each phase hold input: the same in every row.
+            for phase in 0..<phases {
+                data[phase] = (columns(below: left, phase: phase), columns(below: left + width, phase: phase))
+            }
+            for y in 0..<height {
+                let row = scratch + (top + y) * rowStride
+                for phase in 0..<phases {
+                    let phaseRow = row + phase * phaseWidth
+                    padRun(phaseRow, data[phase].first)
+                    padRun(phaseRow + data[phase].end, phaseWidth - data[phase].end)
+                }
+                if phases == 2 {
+                    splitRow(input + y * width, width, to: row)
+                } else {
+                    splitRowScalar(input + y * width, width, to: row)
+                }
+            }
+        }
     }
 
     /// How many of the padded columns phase, phase + s, phase + 2s, ... lie below `limit`.
@@ -203,79 +331,65 @@ struct PaddedPhasePlane {
         limit > phase ? (limit - phase + phases - 1) / phases : 0
     }
 
-    /// Copies `input` in, writing `padding` everywhere else (0 for sums, -infinity for maxima).
-    func fill(_ scratch: UnsafeMutablePointer<Float>, from input: UnsafePointer<Float>, height: Int, width: Int,
-              padding: Float) {
-        scratch.update(repeating: padding, count: top * rowStride)
-        let below = top + height
-        (scratch + below * rowStride).update(repeating: padding, count: floatCount - below * rowStride)
-        for y in 0..<height {
-            let row = scratch + (top + y) * rowStride
-            for phase in 0..<phases {
-                let phaseRow = row + phase * phaseWidth
-                let first = columns(below: left, phase: phase), end = columns(below: left + width, phase: phase)
-                phaseRow.update(repeating: padding, count: first)
-                (phaseRow + end).update(repeating: padding, count: phaseWidth - end)
-            }
-            let source = input + y * width
-            switch phases {
-            case 1: copyRow(source, width, to: row + left)
-            case 2: splitRow(source, width, to: row)
-            default: splitRowScalar(source, 0..<width, to: row)
-            }
-        }
-    }
-
     private func copyRow(_ source: UnsafePointer<Float>, _ width: Int, to target: UnsafeMutablePointer<Float>) {
-        guard width >= 8 else {
-            target.update(from: source, count: width)
-            return
+        typealias Half = SIMD4<Float>
+        if width >= 8 {
+            var x = 0
+            while x + 8 <= width {
+                PlaneVectors.store(PlaneVectors.load(source + x), target + x)
+                x += 8
+            }
+            if x < width { PlaneVectors.store(PlaneVectors.load(source + width - 8), target + width - 8) }
+        } else if width >= 4 {
+            // Two overlapping halves (a loop here would become a memcpy call).
+            let head = UnsafeRawPointer(source).loadUnaligned(as: Half.self)
+            let tail = UnsafeRawPointer(source + width - 4).loadUnaligned(as: Half.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: head, as: Half.self)
+            UnsafeMutableRawPointer(target + width - 4).storeBytes(of: tail, as: Half.self)
+        } else {
+            for x in 0..<width { target[x] = source[x] }
         }
-        var x = 0
-        while x + 8 <= width {
-            DepthwiseConvolution.store(DepthwiseConvolution.load(source + x), target + x)
-            x += 8
-        }
-        if x < width { DepthwiseConvolution.store(DepthwiseConvolution.load(source + width - 8), target + width - 8) }
     }
 
-    /// Stride 2: even and odd input columns deinterleaved sixteen at a time (the last chunk overlapping).
+    /// Stride 2: even and odd input columns deinterleaved sixteen (or eight) at a time, the last chunk
+    /// overlapping the previous one.
     private func splitRow(_ source: UnsafePointer<Float>, _ width: Int, to row: UnsafeMutablePointer<Float>) {
-        @inline(__always) func chunk16(at x: Int) {
-            let values = UnsafeRawPointer(source + x).loadUnaligned(as: SIMD16<Float>.self)
+        @inline(__always) func target(_ x: Int) -> UnsafeMutableRawPointer {
             let column = x + left
-            UnsafeMutableRawPointer(row + (column & 1) * phaseWidth + column >> 1)
-                .storeBytes(of: values.evenHalf, as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(row + ((column + 1) & 1) * phaseWidth + (column + 1) >> 1)
-                .storeBytes(of: values.oddHalf, as: SIMD8<Float>.self)
-        }
-        @inline(__always) func chunk8(at x: Int) {
-            let values = UnsafeRawPointer(source + x).loadUnaligned(as: SIMD8<Float>.self)
-            let column = x + left
-            UnsafeMutableRawPointer(row + (column & 1) * phaseWidth + column >> 1)
-                .storeBytes(of: values.evenHalf, as: SIMD4<Float>.self)
-            UnsafeMutableRawPointer(row + ((column + 1) & 1) * phaseWidth + (column + 1) >> 1)
-                .storeBytes(of: values.oddHalf, as: SIMD4<Float>.self)
+            return UnsafeMutableRawPointer(row + (column & 1) * phaseWidth + column >> 1)
         }
         if width >= 16 {
+            @inline(__always) func chunk(at x: Int) {
+                let values = UnsafeRawPointer(source + x).loadUnaligned(as: SIMD16<Float>.self)
+                target(x).storeBytes(of: values.evenHalf, as: SIMD8<Float>.self)
+                target(x + 1).storeBytes(of: values.oddHalf, as: SIMD8<Float>.self)
+            }
+            // Even source columns go to one phase, odd ones to the other: two runs of consecutive floats.
+            let evens = target(0), odds = target(1)
             var x = 0
             while x + 16 <= width {
-                chunk16(at: x)
+                let values = UnsafeRawPointer(source + x).loadUnaligned(as: SIMD16<Float>.self)
+                evens.storeBytes(of: values.evenHalf, toByteOffset: x * 2, as: SIMD8<Float>.self)
+                odds.storeBytes(of: values.oddHalf, toByteOffset: x * 2, as: SIMD8<Float>.self)
                 x += 16
             }
-            if x < width { chunk16(at: width - 16) }
+            if x < width { chunk(at: width - 16) }
         } else if width >= 8 {
-            chunk8(at: 0)
-            chunk8(at: width - 8)
+            @inline(__always) func chunk(at x: Int) {
+                let values = UnsafeRawPointer(source + x).loadUnaligned(as: SIMD8<Float>.self)
+                target(x).storeBytes(of: values.evenHalf, as: SIMD4<Float>.self)
+                target(x + 1).storeBytes(of: values.oddHalf, as: SIMD4<Float>.self)
+            }
+            chunk(at: 0)
+            chunk(at: width - 8)
         } else {
-            splitRowScalar(source, 0..<width, to: row)
+            splitRowScalar(source, width, to: row)
         }
     }
 
-    private func splitRowScalar(_ source: UnsafePointer<Float>, _ columns: Range<Int>,
-                                to row: UnsafeMutablePointer<Float>) {
-        var phase = (columns.lowerBound + left) % phases, index = (columns.lowerBound + left) / phases
-        for x in columns {
+    private func splitRowScalar(_ source: UnsafePointer<Float>, _ width: Int, to row: UnsafeMutablePointer<Float>) {
+        var phase = left % phases, index = left / phases
+        for x in 0..<width {
             row[phase * phaseWidth + index] = source[x]
             phase += 1
             if phase == phases {

@@ -1,5 +1,6 @@
 /// MaxPool, AveragePool (1-D and 2-D; pads, auto_pad, strides, dilations for MaxPool, ceil_mode,
-/// count_include_pad) and the global pools over every spatial axis. Planes run in parallel.
+/// count_include_pad) and the global pools over every spatial axis. Planes run in parallel; the window
+/// kernels are in `PoolingWindow`.
 enum PoolingOperators {
     static let factories: [String: OperatorFactory] = [
         "MaxPool": { spec in try WindowPool(spec, kind: .max) },
@@ -36,45 +37,25 @@ struct WindowPool: Operator {
         let spatial = geometry.kernel.h == 1 && x.rank == 3 ? 1 : 2
         guard x.rank == spatial + 2 else { throw OpError("X has shape \(x.shape) for a \(spatial)-D window") }
         let height = spatial == 1 ? 1 : x.shape[2], width = x.shape[x.rank - 1]
-        let p = try geometry.place(height: height, width: width)
+        let placement = try geometry.place(height: height, width: width)
         let planes = x.shape[0] * x.shape[1]
-        let outputShape = Array(x.shape.prefix(2)) + (spatial == 1 ? [p.outputW] : [p.outputH, p.outputW])
+        let outputShape = Array(x.shape.prefix(2))
+            + (spatial == 1 ? [placement.outputW] : [placement.outputH, placement.outputW])
         let y = context.allocate(.float32, outputShape)
+        let window = PoolingWindow(kind: kind, geometry: geometry, placement: placement, height: height,
+                                   width: width, countIncludePad: countIncludePad)
+        // The divisors every plane shares, then one padded plane per worker.
+        let shared = window.divisorCount, perWorker = window.scratchSize
+        let scratchTensor = context.scratchFloats(max(1, shared + perWorker * context.workerCount(planes)))
+        let scratch = scratchTensor.floats
+        window.divisors(into: scratch)
         let source = UnsafePointer(x.floats), target = y.floats
-        let (kh, kw) = geometry.kernel, (sh, sw) = geometry.stride, (dh, dw) = geometry.dilation
-        let kind = self.kind, includePad = countIncludePad
-        context.parallelFor(planes) { plane in
-            let input = source + plane * height * width
-            let output = target + plane * p.outputH * p.outputW
-            for oy in 0..<p.outputH {
-                let y0 = oy * sh - p.padTop
-                for ox in 0..<p.outputW {
-                    let x0 = ox * sw - p.padLeft
-                    var best = -Float.infinity, sum: Float = 0, cells = 0
-                    for ky in 0..<kh {
-                        let iy = y0 + ky * dh
-                        guard iy >= 0 && iy < height else { continue }
-                        for kx in 0..<kw {
-                            let ix = x0 + kx * dw
-                            guard ix >= 0 && ix < width else { continue }
-                            let value = input[iy * width + ix]
-                            best = Swift.max(best, value)
-                            sum += value
-                            cells += 1
-                        }
-                    }
-                    switch kind {
-                    case .max:
-                        output[oy * p.outputW + ox] = best
-                    case .average:
-                        var divisor = cells
-                        if includePad {
-                            // Padding counts, but not the overhang a ceil_mode window has past the pads.
-                            let hEnd = Swift.min(y0 + kh, height + p.padBottom), wEnd = Swift.min(x0 + kw, width + p.padRight)
-                            divisor = (hEnd - y0) * (wEnd - x0)
-                        }
-                        output[oy * p.outputW + ox] = divisor > 0 ? sum / Float(divisor) : 0
-                    }
+        let inputPlane = height * width, outputPlane = placement.outputH * placement.outputW
+        withExtendedLifetime(scratchTensor) {
+            context.parallelWorkers(planes) { worker, range in
+                for plane in range {
+                    window.plane(source + plane * inputPlane, target + plane * outputPlane,
+                                 scratch: scratch + shared + worker * perWorker, divisors: UnsafePointer(scratch))
                 }
             }
         }
@@ -96,13 +77,9 @@ struct GlobalPool: Operator {
             let input = source + plane * size
             switch kind {
             case .max:
-                var best = -Float.infinity
-                for i in 0..<size { best = Swift.max(best, input[i]) }
-                target[plane] = best
+                target[plane] = Maximum.reduce(input, count: size, into: Maximum.identity)
             case .average:
-                var sum: Float = 0
-                for i in 0..<size { sum += input[i] }
-                target[plane] = size > 0 ? sum / Float(size) : 0
+                target[plane] = size > 0 ? Sum.reduce(input, count: size, into: 0) / Float(size) : 0
             }
         }
         return [y]
