@@ -8,8 +8,23 @@ public final class ExecutionContext: @unchecked Sendable {
     /// Time per step label, when this context profiles (see `Model.profile`).
     var profile: OperatorProfile?
 
+    /// Helper threads for the parallel loops (threads − 1 of them; the caller is the first worker).
+    private let workers: WorkerPool?
+
     public init(threads: Int) {
         self.threads = max(1, threads)
+        workers = threads > 1 ? WorkerPool(helpers: threads - 1) : nil
+    }
+
+    deinit { workers?.stop() }
+
+    /// Runs `body(worker)` for worker in 0..<count (count ≤ threads), on the pool's threads.
+    private func fork(_ count: Int, _ body: (Int) -> Void) {
+        guard let workers, count > 1 else {
+            for worker in 0..<count { body(worker) }
+            return
+        }
+        workers.run { worker in if worker < count { body(worker) } }
     }
 
     /// An output tensor with undefined contents: the operator must write every element.
@@ -37,7 +52,7 @@ public final class ExecutionContext: @unchecked Sendable {
         withoutActuallyEscaping(body) { body in
             // The workers only read what the caller prepared for them and write disjoint ranges.
             let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            fork(workers) { worker in
                 let body = shared.value
                 var i = worker * count / workers
                 let end = (worker + 1) * count / workers
@@ -61,7 +76,7 @@ public final class ExecutionContext: @unchecked Sendable {
         }
         withoutActuallyEscaping(body) { body in
             let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            fork(workers) { worker in
                 shared.value(worker, (worker * count / workers)..<((worker + 1) * count / workers))
             }
         }
@@ -76,7 +91,7 @@ public final class ExecutionContext: @unchecked Sendable {
         }
         withoutActuallyEscaping(body) { body in
             let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            fork(workers) { worker in
                 shared.value((worker * count / workers)..<((worker + 1) * count / workers))
             }
         }

@@ -93,23 +93,6 @@ struct PoolingWindow {
             }
             let identity = Vector(repeating: R.identity)
             let source = UnsafePointer(scratch), rowStep = geometry.stride.h * layout.rowStride
-            if (kh, kw) == (3, 3) {
-                // The common window, unrolled. Maxima take each window row as its own run (see `regroups`), so
-                // the three runs overlap instead of every tap waiting for the previous one.
-                let (c1, c2) = (offsets[1], offsets[2]), (r1, r2) = (offsets[3], offsets[6])
-                PlaneVectors.forEach(rows: placement.outputH, columns: placement.outputW, source: source,
-                                     rowStep: rowStep, output: output) { window, oy, ox in
-                    @inline(__always) func run(_ start: Vector, _ row: UnsafePointer<Float>) -> Vector {
-                        let first = R.combine(start, PlaneVectors.load(row))
-                        return R.combine(R.combine(first, PlaneVectors.load(row + c1)), PlaneVectors.load(row + c2))
-                    }
-                    guard R.regroups else { return finish(run(run(run(identity, window), window + r1), window + r2), oy, ox) }
-                    let top = run(identity, window), middle = run(identity, window + r1)
-                    let bottom = run(identity, window + r2)
-                    return finish(R.combine(R.combine(R.combine(identity, top), middle), bottom), oy, ox)
-                }
-                return
-            }
             PlaneVectors.forEach(
                 rows: placement.outputH, columns: placement.outputW, source: source, rowStep: rowStep,
                 output: output,
@@ -165,11 +148,9 @@ struct PoolingWindow {
     }
 }
 
-/// How a pool combines the values of a window: the value of an empty window, one step, and whether runs of
-/// steps may be combined separately (each from the identity) with exactly the same result.
+/// How a pool combines the values of a window: the value of an empty window, and one step.
 protocol PoolReduction {
     static var identity: Float { get }
-    static var regroups: Bool { get }
     static func combine(_ accumulated: SIMD8<Float>, _ value: SIMD8<Float>) -> SIMD8<Float>
     static func combine(_ accumulated: Float, _ value: Float) -> Float
 }
@@ -200,10 +181,8 @@ extension PoolReduction {
 
 /// `Swift.max(best, value)` lane by lane: the later of equal values, and NaN never replaces a number.
 /// (x86's maxps would save an instruction per tap but keeps the earlier of +0 and -0; no measurable gain.)
-/// Runs regroup exactly: a run started from -infinity is never NaN, and the later run wins ties.
 enum Maximum: PoolReduction {
     static var identity: Float { -.infinity }
-    static var regroups: Bool { true }
     @inline(__always) static func combine(_ accumulated: SIMD8<Float>, _ value: SIMD8<Float>) -> SIMD8<Float> {
         accumulated.replacing(with: value, where: value .>= accumulated)
     }
@@ -212,10 +191,8 @@ enum Maximum: PoolReduction {
     }
 }
 
-/// Sums in the scalar loop's order (regrouping would change the rounding).
 enum Sum: PoolReduction {
     static var identity: Float { 0 }
-    static var regroups: Bool { false }
     @inline(__always) static func combine(_ accumulated: SIMD8<Float>, _ value: SIMD8<Float>) -> SIMD8<Float> {
         accumulated + value
     }

@@ -42,7 +42,8 @@ enum Sgemm {
         }
     }
 
-    private static func single(
+    /// The product on the calling thread only (for callers that run several products in parallel).
+    static func single(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int

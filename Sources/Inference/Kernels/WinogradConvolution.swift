@@ -71,12 +71,13 @@ struct WinogradConvolution: Sendable {
                                    block: block, rows: rows, into: transformed.floats + c * count)
                 }
             }
-            // 2. M[ξ] = U[ξ] · V[ξ]: sixteen Cout × count × Cin products.
-            for position in 0..<16 {
-                Sgemm.multiply(m: outChannels, n: count, k: inChannels,
-                               a: transformedWeights.floats + position * outChannels * inChannels, lda: inChannels,
-                               b: transformed.floats + position * inChannels * count, ldb: count,
-                               c: products.floats + position * outChannels * count, ldc: count, context: context)
+            // 2. M[ξ] = U[ξ] · V[ξ]: sixteen independent Cout × count × Cin products, shared out whole among the
+            //    workers (splitting each one would pack its operands once per worker).
+            context.parallelFor(16) { position in
+                Sgemm.single(transposeA: false, transposeB: false, m: outChannels, n: count, k: inChannels, alpha: 1,
+                             a: transformedWeights.floats + position * outChannels * inChannels, lda: inChannels,
+                             b: transformed.floats + position * inChannels * count, ldb: count, beta: 0,
+                             c: products.floats + position * outChannels * count, ldc: count)
             }
             // 3. Y = Aᵀ M A into the output, then bias, residual and activation.
             context.parallelRanges(outChannels) { channels in

@@ -164,9 +164,9 @@ private struct ConvolutionJob {
                 DepthwiseConvolution.plane(input: source, height: height, width: width,
                                            weights: weights + o * kernelSize, geometry: geometry,
                                            placement: placement, output: target,
-                                           scratch: scratch.floats + worker * scratchSize)
-                epilogue.apply(target, count: outputPlane, bias: bias?[o] ?? 0,
-                               residual: residual.map { $0 + plane * outputPlane })
+                                           scratch: scratch.floats + worker * scratchSize,
+                                           epilogue: epilogue, bias: bias?[o] ?? 0,
+                                           residual: residual.map { $0 + plane * outputPlane })
             }
         }
     }
