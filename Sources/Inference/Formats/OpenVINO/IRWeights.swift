@@ -147,7 +147,7 @@ struct IRWeights: Sendable {
         switch type {
         case .f32, .i64, .i32, .u64:
             destination.copyMemory(from: source, byteCount: count * type.byteWidth)
-        case .f16: convert(UInt16.self, Float.self, IRWeights.halfToFloat)
+        case .f16: convert(UInt16.self, Float.self, HalfFloat.float(fromBits:))
         case .bf16: convert(UInt16.self, Float.self) { Float(bitPattern: UInt32($0) << 16) }
         case .f64: convert(Double.self, Float.self) { Float($0) }
         case .u32: convert(UInt32.self, Int64.self) { Int64($0) }
@@ -157,22 +157,5 @@ struct IRWeights: Sendable {
         case .u8: convert(UInt8.self, Int32.self) { Int32($0) }
         case .boolean: convert(UInt8.self, Bool.self) { $0 != 0 }
         }
-    }
-
-    /// IEEE 754 half → single, by bits (portable: Float16 is not available on every platform Swift targets).
-    static func halfToFloat(_ bits: UInt16) -> Float {
-        let sign = UInt32(bits & 0x8000) << 16
-        let exponent = UInt32(bits >> 10) & 0x1F
-        let mantissa = UInt32(bits) & 0x3FF
-        if exponent == 0x1F {
-            // Infinity or NaN: all-ones exponent, mantissa kept.
-            return Float(bitPattern: sign | 0x7F80_0000 | (mantissa << 13))
-        }
-        if exponent == 0 {
-            // Zero or subnormal: mantissa × 2^-24.
-            let magnitude = Float(mantissa) * Float(sign: .plus, exponent: -24, significand: 1)
-            return sign == 0 ? magnitude : -magnitude
-        }
-        return Float(bitPattern: sign | ((exponent + 112) << 23) | (mantissa << 13))
     }
 }
