@@ -18,17 +18,6 @@ enum DepthwiseConvolution {
         PaddedPhasePlane(height: height, width: width, geometry: geometry, placement: placement).floatCount
     }
 
-    /// One output plane from one input plane and one kernel (kh × kw weights), without bias or activation.
-    static func plane(
-        input: UnsafePointer<Float>, height: Int, width: Int, weights: UnsafePointer<Float>,
-        geometry: WindowGeometry, placement: WindowGeometry.Placement, output: UnsafeMutablePointer<Float>,
-        scratch: UnsafeMutablePointer<Float>
-    ) {
-        plane(input: input, height: height, width: width, weights: weights, geometry: geometry,
-              placement: placement, output: output, scratch: scratch,
-              epilogue: Epilogue(activation: nil), bias: 0, residual: nil)
-    }
-
     /// One output plane with the epilogue fused: activation(convolution + bias + residual), written once.
     /// The bias is the accumulators' starting value; Relu and Clip run on the registers before the store.
     static func plane(
