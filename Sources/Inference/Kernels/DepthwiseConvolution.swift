@@ -93,14 +93,14 @@ enum DepthwiseConvolution {
             PlaneVectors.forEach(rows: placement.outputH, columns: placement.outputW, source: source,
                                  rowStep: geometry.stride.h * layout.rowStride, output: output) { window, _, _ in
                 let middle = window + r1, bottom = window + r2
-                var a = start, b = PlaneVectors.load(middle) * w3, c = PlaneVectors.load(bottom) * w6
-                a.addProduct(PlaneVectors.load(window), w0)
-                b.addProduct(PlaneVectors.load(middle + c1), w4)
-                c.addProduct(PlaneVectors.load(bottom + c1), w7)
-                a.addProduct(PlaneVectors.load(window + c1), w1)
-                b.addProduct(PlaneVectors.load(middle + c2), w5)
-                c.addProduct(PlaneVectors.load(bottom + c2), w8)
-                a.addProduct(PlaneVectors.load(window + c2), w2)
+                var a = start, b = ActivationMath.load(middle) * w3, c = ActivationMath.load(bottom) * w6
+                a.addProduct(ActivationMath.load(window), w0)
+                b.addProduct(ActivationMath.load(middle + c1), w4)
+                c.addProduct(ActivationMath.load(bottom + c1), w7)
+                a.addProduct(ActivationMath.load(window + c1), w1)
+                b.addProduct(ActivationMath.load(middle + c2), w5)
+                c.addProduct(ActivationMath.load(bottom + c2), w8)
+                a.addProduct(ActivationMath.load(window + c2), w2)
                 return post(a + b + c)
             }
         }
@@ -122,17 +122,17 @@ enum DepthwiseConvolution {
                         var a = start, b = start, c = start, d = start
                         for t in 0..<taps {
                             let weight = Vector(repeating: weights[t]), tap = window + offsets[t]
-                            a.addProduct(PlaneVectors.load(tap), weight)
-                            b.addProduct(PlaneVectors.load(tap + 8), weight)
-                            c.addProduct(PlaneVectors.load(tap + 16), weight)
-                            d.addProduct(PlaneVectors.load(tap + 24), weight)
+                            a.addProduct(ActivationMath.load(tap), weight)
+                            b.addProduct(ActivationMath.load(tap + 8), weight)
+                            c.addProduct(ActivationMath.load(tap + 16), weight)
+                            d.addProduct(ActivationMath.load(tap + 24), weight)
                         }
                         return (post(a), post(b), post(c), post(d))
                     },
                     vector: { window, _, _ in
                         var sum = start
                         for t in 0..<taps {
-                            sum.addProduct(PlaneVectors.load(window + offsets[t]), Vector(repeating: weights[t]))
+                            sum.addProduct(ActivationMath.load(window + offsets[t]), Vector(repeating: weights[t]))
                         }
                         return post(sum)
                     })
@@ -145,16 +145,6 @@ enum DepthwiseConvolution {
 /// and pooling kernels).
 enum PlaneVectors {
     typealias Vector = SIMD8<Float>
-
-    @inline(__always)
-    static func load(_ pointer: UnsafePointer<Float>) -> Vector {
-        UnsafeRawPointer(pointer).loadUnaligned(as: Vector.self)
-    }
-
-    @inline(__always)
-    static func store(_ vector: Vector, _ pointer: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: Vector.self)
-    }
 
     /// Stores the first `count` (< 8) lanes. Constant lane indices only: a variable one makes the compiler
     /// scalarise the computation of `vector`, and a round trip through memory stalls store forwarding.
@@ -204,7 +194,7 @@ enum PlaneVectors {
         if columns < 8 {
             // Full stores while they end inside the plane (each spill is overwritten by the rows after it).
             let fullRows = rows * columns >= 8 ? (rows * columns - 8) / columns + 1 : 0
-            for oy in 0..<fullRows { store(vector(source + oy * rowStep, oy, 0), output + oy * columns) }
+            for oy in 0..<fullRows { ActivationMath.store(vector(source + oy * rowStep, oy, 0), output + oy * columns) }
             for oy in fullRows..<rows {
                 storePartial(vector(source + oy * rowStep, oy, 0), count: columns, to: output + oy * columns)
             }
@@ -215,17 +205,17 @@ enum PlaneVectors {
             var ox = 0
             while blocks && ox + 32 <= columns {
                 let (a, b, c, d) = block(window + ox, oy, ox)
-                store(a, line + ox)
-                store(b, line + ox + 8)
-                store(c, line + ox + 16)
-                store(d, line + ox + 24)
+                ActivationMath.store(a, line + ox)
+                ActivationMath.store(b, line + ox + 8)
+                ActivationMath.store(c, line + ox + 16)
+                ActivationMath.store(d, line + ox + 24)
                 ox += 32
             }
             while ox + 8 <= columns {
-                store(vector(window + ox, oy, ox), line + ox)
+                ActivationMath.store(vector(window + ox, oy, ox), line + ox)
                 ox += 8
             }
-            if ox < columns { store(vector(window + columns - 8, oy, columns - 8), line + columns - 8) }
+            if ox < columns { ActivationMath.store(vector(window + columns - 8, oy, columns - 8), line + columns - 8) }
         }
     }
 }
@@ -272,7 +262,7 @@ struct PaddedPhasePlane {
         @inline(__always) func padRun(_ start: UnsafeMutablePointer<Float>, _ count: Int) {
             var offset = 0
             while offset < count {
-                PlaneVectors.store(pad, start + offset)
+                ActivationMath.store(pad, start + offset)
                 offset += 8
             }
         }
@@ -280,7 +270,7 @@ struct PaddedPhasePlane {
         // The bottom run ends exactly at the end of the slack (at least eight floats long).
         let bottom = (top + height) * rowStride
         padRun(scratch + bottom, floatCount - bottom - 8)
-        PlaneVectors.store(pad, scratch + floatCount - 8)
+        ActivationMath.store(pad, scratch + floatCount - 8)
         guard width > 0 else {
             padRun(scratch + top * rowStride, height * rowStride)
             return
@@ -325,10 +315,10 @@ struct PaddedPhasePlane {
         if width >= 8 {
             var x = 0
             while x + 8 <= width {
-                PlaneVectors.store(PlaneVectors.load(source + x), target + x)
+                ActivationMath.store(ActivationMath.load(source + x), target + x)
                 x += 8
             }
-            if x < width { PlaneVectors.store(PlaneVectors.load(source + width - 8), target + width - 8) }
+            if x < width { ActivationMath.store(ActivationMath.load(source + width - 8), target + width - 8) }
         } else if width >= 4 {
             // Two overlapping halves (a loop here would become a memcpy call).
             let head = UnsafeRawPointer(source).loadUnaligned(as: Half.self)

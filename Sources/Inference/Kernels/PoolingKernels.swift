@@ -88,7 +88,7 @@ struct PoolingWindow {
             }
             @inline(__always) func finish(_ value: Vector, _ oy: Int, _ ox: Int) -> Vector {
                 guard average else { return value }
-                let divisor = Vector(repeating: divisors[oy]) * PlaneVectors.load(columnDivisors + ox)
+                let divisor = Vector(repeating: divisors[oy]) * ActivationMath.load(columnDivisors + ox)
                 return (value / divisor).replacing(with: 0, where: divisor .<= 0)
             }
             let identity = Vector(repeating: R.identity)
@@ -100,16 +100,16 @@ struct PoolingWindow {
                     var a = identity, b = identity, c = identity, d = identity
                     for t in 0..<taps {
                         let tap = window + offsets[t]
-                        a = R.combine(a, PlaneVectors.load(tap))
-                        b = R.combine(b, PlaneVectors.load(tap + 8))
-                        c = R.combine(c, PlaneVectors.load(tap + 16))
-                        d = R.combine(d, PlaneVectors.load(tap + 24))
+                        a = R.combine(a, ActivationMath.load(tap))
+                        b = R.combine(b, ActivationMath.load(tap + 8))
+                        c = R.combine(c, ActivationMath.load(tap + 16))
+                        d = R.combine(d, ActivationMath.load(tap + 24))
                     }
                     return (finish(a, oy, ox), finish(b, oy, ox + 8), finish(c, oy, ox + 16), finish(d, oy, ox + 24))
                 },
                 vector: { window, oy, ox in
                     var value = identity
-                    for t in 0..<taps { value = R.combine(value, PlaneVectors.load(window + offsets[t])) }
+                    for t in 0..<taps { value = R.combine(value, ActivationMath.load(window + offsets[t])) }
                     return finish(value, oy, ox)
                 })
         }
@@ -164,8 +164,8 @@ extension PoolReduction {
         if count >= 16 {
             var lanes = SIMD8<Float>(repeating: identity), more = lanes
             while i + 16 <= count {
-                lanes = combine(lanes, PlaneVectors.load(values + i))
-                more = combine(more, PlaneVectors.load(values + i + 8))
+                lanes = combine(lanes, ActivationMath.load(values + i))
+                more = combine(more, ActivationMath.load(values + i + 8))
                 i += 16
             }
             lanes = combine(lanes, more)
