@@ -1,15 +1,17 @@
 # cluster-serving: `make run` sets up and starts the server; `make test` runs every test.
 # Both install what is missing first (Debian packages, pip packages).
 
-APT_PACKAGES := liblmdb-dev libopenblas-dev redis-server redis-tools
-PIP_PACKAGES := redis pytest numpy
+APT_PACKAGES := liblmdb-dev libopenblas-dev libturbojpeg0-dev libpng-dev redis-server redis-tools
+# The stock Cluster Serving clients' own dependencies (they are installed with --no-deps: their pins are old),
+# plus onnxruntime for the end-to-end tests' reference outputs.
+PIP_PACKAGES := redis pytest numpy pyarrow opencv-python-headless httpx pyyaml onnxruntime
+STOCK_CLIENTS := analytics-zoo-serving==0.11.2 bigdl-serving==2.4.0
 # Only for regenerating fixtures and for bench/inference.sh (the frameworks whose outputs are the references).
 FRAMEWORK_PACKAGES := onnx onnxruntime openvino numpy
 PORT ?= 6379
-DIR ?= ./cluster-serving-data
 BIN_DEBUG := $(CURDIR)/.build/debug/cluster-serving
 
-.PHONY: setup build run test unit-test cli-test compat-test compat-test-redis bench bench-inference fixtures clean
+.PHONY: setup build run test unit-test cli-test e2e-test compat-test compat-test-redis bench bench-inference bench-e2e fixtures demo-model clean
 
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -18,16 +20,20 @@ setup:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
-	@python3 -c "import redis, pytest, numpy" 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
+	@python3 -c "import redis, pytest, numpy, pyarrow, cv2, httpx, yaml, onnxruntime" 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
+	@python3 -c "import zoo.serving.client, bigdl.serving.client" 2>/dev/null || python3 -m pip install -q --no-deps $(STOCK_CLIENTS)
 
 build: setup
 	swift build -c release
 
-# Runs the store server in the foreground (Ctrl-C stops it; data stays in $(DIR)).
+# Serves the demo model (models/digits) with the repository's config.yaml, enqueues the example digits with the
+# stock client and prints the predictions; then shuts the server down.
 run: build
-	.build/release/cluster-serving server --port $(PORT) --dir $(DIR)
+	.build/release/cluster-serving start -c config.yaml --detach
+	python3 examples/digits_client.py --port $(PORT) --images examples/digits; status=$$?; \
+	.build/release/cluster-serving shutdown -c config.yaml; exit $$status
 
-test: setup unit-test cli-test compat-test compat-test-redis
+test: setup unit-test cli-test e2e-test compat-test compat-test-redis
 
 unit-test:
 	swift build --build-tests
@@ -37,6 +43,11 @@ unit-test:
 cli-test:
 	swift build --product cluster-serving
 	CLUSTER_SERVING_BIN=$(BIN_DEBUG) python3 -m pytest Tests/CLITests -q
+
+# The serving job end to end: the stock Cluster Serving clients from PyPI against the binary.
+e2e-test:
+	swift build --product cluster-serving
+	CLUSTER_SERVING_BIN=$(BIN_DEBUG) python3 -m pytest Tests/ServingE2E -q
 
 # Stock clients (redis-py, redis-cli) against the binary; CS_TARGET=redis runs the same suite against redis-server.
 compat-test:
@@ -54,6 +65,16 @@ bench: build
 bench-inference: build
 	@python3 -c "import onnx, onnxruntime" 2>/dev/null || python3 -m pip install -q $(FRAMEWORK_PACKAGES)
 	BIN=$(CURDIR)/.build/release/cluster-serving bench/inference.sh
+
+# The stock client end to end through ours and through redis-server + a Python onnxruntime worker (docs/benchmarks.md).
+bench-e2e: build
+	@python3 -c "import onnx, onnxruntime" 2>/dev/null || python3 -m pip install -q $(FRAMEWORK_PACKAGES)
+	BIN=$(CURDIR)/.build/release/cluster-serving bench/e2e.sh
+
+# Retrains the demo digits classifier (scikit-learn's bundled digits) and exports it to ONNX and OpenVINO IR.
+demo-model:
+	@python3 -c "import onnx, onnxruntime, openvino, sklearn" 2>/dev/null || python3 -m pip install -q $(FRAMEWORK_PACKAGES) scikit-learn
+	python3 tools/make_demo_model.py
 
 # Rebuilds Tests/Fixtures/inference from the frameworks' own exporters and runtimes.
 fixtures:

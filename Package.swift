@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // LMDB from Debian (apt-get install liblmdb-dev): Sources/CLMDB/module.modulemap
@@ -69,18 +70,39 @@ let package = Package(
             exclude: ["Formats/ONNX/onnx-subset.proto"],
             swiftSettings: hotPathSettings + vectorSettings
         ),
+        // The stock client's wire format: Arrow IPC streams, written by hand (no listed package reads them).
+        .target(name: "ArrowIPC"),
+        // libjpeg-turbo and libpng from Debian (apt-get install libturbojpeg0-dev libpng-dev).
+        .systemLibrary(name: "CTurboJPEG"),
+        .target(name: "CPNGDecode", linkerSettings: [.linkedLibrary("png16")]),
+        .target(name: "ImageCodecs", dependencies: ["CTurboJPEG", "CPNGDecode"]),
+        .target(name: "ServingConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The serving job: stream in, batches through the engine, results out, and job control.
+        .target(
+            name: "Serving",
+            dependencies: [
+                "Store", "RESPServer", "Inference", "ArrowIPC", "ImageCodecs", "ServingConfig",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "ClusterServing",
             dependencies: [
                 "Store",
                 "RESPServer",
                 "Inference",
+                "Serving",
+                "ServingConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
+        .testTarget(name: "ArrowIPCTests", dependencies: ["ArrowIPC"], exclude: ["Fixtures"]),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
+        .testTarget(name: "ServingConfigTests", dependencies: ["ServingConfig"], exclude: ["Fixtures"]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "Store", "Inference", "ArrowIPC", "ServingConfig"]),
         .testTarget(
             name: "RESPServerTests",
             dependencies: [

@@ -56,7 +56,7 @@ public final class Store: @unchecked Sendable {
     private var _committedJobs = 0
 
     private var touchObserver: (@Sendable (TouchedKey) -> Void)?
-    private var commitObserver: (@Sendable ([TouchedKey]) -> Void)?
+    private var commitObservers: [@Sendable ([TouchedKey]) -> Void] = []
 
     /// Sets who hears about writes, on the writer thread: `touch` for every key a write touches, at once (WATCH
     /// needs it before the commit); `commit` after each commit, with the keys it touched.
@@ -64,8 +64,14 @@ public final class Store: @unchecked Sendable {
                               commit: @escaping @Sendable ([TouchedKey]) -> Void) {
         stateLock.withLock {
             touchObserver = touch
-            commitObserver = commit
+            commitObservers.append(commit)
         }
+    }
+
+    /// Adds a listener that hears, on the writer thread after each commit, the keys it touched (the serving
+    /// job wakes its stream readers this way). It must return quickly.
+    public func addCommitObserver(_ commit: @escaping @Sendable ([TouchedKey]) -> Void) {
+        stateLock.withLock { commitObservers.append(commit) }
     }
 
     public init(options: Options, logger: Logger = Logger(label: "store")) throws {
@@ -244,7 +250,7 @@ extension Store {
         while true {
             do {
                 let txn = try WriteTransaction(env: env, readOnly: false, now: Self.nowMilliseconds())
-                let (onTouch, onCommit) = stateLock.withLock { (touchObserver, commitObserver) }
+                let (onTouch, onCommit) = stateLock.withLock { (touchObserver, commitObservers) }
                 txn.touchObserver = onTouch
                 do {
                     for job in batch { try job.run(txn) }
@@ -257,7 +263,7 @@ extension Store {
                     throw error
                 }
                 for job in batch { job.finish(.success(())) }
-                onCommit?(txn.touchedKeys)
+                for observer in onCommit { observer(txn.touchedKeys) }
                 return
             } catch LMDBError.mapFull {
                 do {

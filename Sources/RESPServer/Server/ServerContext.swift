@@ -22,13 +22,14 @@ public final class ServerContext: Sendable {
     /// Asked to stop the whole server (SHUTDOWN).
     private let shutdownHandler = NIOLockedValueBox<(@Sendable (Bool) -> Void)?>(nil)
 
-    public init(store: Store, config: ServerConfig, logger: Logger) {
+    /// `extensions` are commands the embedding program adds (see `ExtensionCommand`).
+    public init(store: Store, config: ServerConfig, logger: Logger, extensions: [ExtensionCommand] = []) {
         self.store = store
         self.config = config
         self.logger = logger
         self.blocking = BlockingRegistry(store: store)
         self.mailboxes = MailboxRegistry(store: store)
-        self.commands = CommandTable.standard
+        self.commands = extensions.isEmpty ? CommandTable.standard : CommandTable(CommandTable.standard.all + extensions.map(\.spec))
         self.runID = (0..<40).map { _ in String("0123456789abcdef".randomElement()!) }.joined()
         let watches = self.watches
         let blocking = self.blocking

@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import NIOPosix
+import RESPServer
+import Serving
+import ServingConfig
+import Store
+
+/// The serving process: the store server on the config's port plus a job manager, with its first job from the
+/// config. Runs until SIGINT/SIGTERM, redis-cli SHUTDOWN or `SERVING SHUTDOWN` (which may also wipe the data).
+enum ServingProcess {
+    /// Runs in this process; returns the exit status. `foreground` echoes the logs on the terminal.
+    static func run(_ config: ServingConfiguration, warnings: [String], foreground: Bool) throws -> Int32 {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+
+        let storeLog = FileLogHandler.Sink(path: config.storeLogPath)
+        let terminal = FileLogHandler.Sink(standardError: ())
+        LoggingSystem.bootstrap { label in
+            var handler = FileLogHandler(label: label, sinks: foreground ? [storeLog, terminal] : [storeLog])
+            handler.logLevel = .notice
+            return handler
+        }
+        let logger = Logger(label: "store")
+        let durability = Durability(rawValue: config.appendfsync) ?? .everysec
+        let store = try Store(options: .init(directory: config.storeDirectory, durability: durability), logger: logger)
+        var overrides = ["appendfsync": config.appendfsync, "port": String(config.redisPort), "bind": config.bind,
+                         "dir": config.storeDirectory, "maxmemory": String(config.redisMaxMemory)]
+        if let password = config.requirepass { overrides["requirepass"] = password }
+        let manager = JobManager(store: store)
+        let wipe = WipeFlag()
+        let description = ServerDescription(pid: getpid(), port: config.redisPort, storeDirectory: config.storeDirectory,
+                                            storeLogPath: config.storeLogPath)
+        let control = ServingCommand.make(manager: manager, server: description) { wipeData in
+            wipe.set(wipeData)
+            kill(getpid(), SIGTERM)
+        }
+        let context = ServerContext(store: store, config: ServerConfig(overrides: overrides), logger: logger,
+                                    extensions: [control])
+        context.onShutdown { _ in kill(getpid(), SIGTERM) }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let server = RESPServer(context: context, group: group)
+        do {
+            try server.start(host: config.bind, port: config.redisPort)
+        } catch {
+            store.shutdown()
+            try? group.syncShutdownGracefully()
+            throw CLIError("cannot listen on \(config.bind):\(config.redisPort): \(error)")
+        }
+        logger.notice("store server listening on \(config.bind):\(config.redisPort), data in \(config.storeDirectory) (pid \(getpid()))")
+
+        let job = try manager.add(config, echo: foreground)
+        for warning in warnings { job.logger.warning("\(warning)") }
+        // A first job that cannot load stops the process: nothing would serve.
+        let failed = WipeFlag()
+        Thread.detachNewThread {
+            while job.state == .loading { usleep(20_000) }
+            if case .failed = job.state {
+                failed.set(true)
+                kill(getpid(), SIGTERM)
+            }
+        }
+
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        logger.notice("stopping: jobs first (their read batches are answered), then the store")
+        manager.stopAll(timeout: 60)
+        server.stop()
+        store.shutdown()
+        try? group.syncShutdownGracefully()
+        if wipe.value {
+            try? FileManager.default.removeItem(atPath: config.storeDirectory)
+            logger.notice("store data in \(config.storeDirectory) wiped")
+        }
+        logger.notice("bye")
+        return failed.value ? 1 : 0
+    }
+}
+
+/// A flag set from another thread (the SERVING SHUTDOWN handler, the job watcher).
+final class WipeFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    func set(_ value: Bool) { lock.withLock { flag = value } }
+    var value: Bool { lock.withLock { flag } }
+}
+
+/// A message for the user, printed as it is, with a non-zero exit.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
