@@ -21,6 +21,7 @@ BIN = os.environ.get("CLUSTER_SERVING_BIN", str(REPO / ".build" / "debug" / "clu
 DIGITS_ONNX = REPO / "models" / "digits"
 DIGITS_IR = REPO / "models" / "digits-openvino"
 EXAMPLES = REPO / "examples" / "digits"
+MAX_PIXEL = Path(__file__).resolve().parent / "fixtures" / "max-pixel"
 
 
 def free_port():
@@ -49,6 +50,7 @@ class Serving:
                      "redisUrl": f"127.0.0.1:{port}", "batchSize": 4, **keys}
         self.write_config()
         self.pid = None
+        self.started = False
 
     def write_config(self):
         self.config.write_text("".join(f"{k}: {v}\n" for k, v in self.keys.items() if v is not None))
@@ -62,10 +64,13 @@ class Serving:
 
     def start(self):
         out = self.cli("start", "--detach")
-        info = self.redis().execute_command("SERVING", "INFO")
-        fields = dict(zip(info[::2], info[1::2]))
-        self.pid = int(fields[b"pid"])
+        self.started = True
+        self.pid = int(self.info()[b"pid"])
         return out
+
+    def info(self):
+        reply = self.redis().execute_command("SERVING", "INFO")
+        return reply if isinstance(reply, dict) else dict(zip(reply[::2], reply[1::2]))
 
     def redis(self):
         return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=30)
@@ -117,7 +122,7 @@ def serving(tmp_path):
 
     yield make
     for s in made:
-        if s.pid:
+        if s.started:
             s.cli("shutdown", check=False, timeout=60)
             s.kill()
 

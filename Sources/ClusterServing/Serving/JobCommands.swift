@@ -90,13 +90,8 @@ struct RestartCommand: ParsableCommand {
     @Flag(help: "Return once the job serves.") var detach = false
 
     func run() throws {
-        var stop = StopCommand()
-        stop.config = config
-        try stop.run()
-        var start = StartCommand()
-        start.config = config
-        start.detach = detach
-        try start.run()
+        try StopCommand.parse(["-c", config.path]).run()
+        try StartCommand.parse(["-c", config.path] + (detach ? ["--detach"] : [])).run()
     }
 }
 
