@@ -8,10 +8,11 @@ PIP_PACKAGES := redis pytest numpy pyarrow opencv-python-headless httpx pyyaml o
 STOCK_CLIENTS := analytics-zoo-serving==0.11.2 bigdl-serving==2.4.0
 # Only for regenerating fixtures and for bench/inference.sh (the frameworks whose outputs are the references).
 FRAMEWORK_PACKAGES := onnx onnxruntime openvino numpy
-PORT ?= 6379
+# Where `make install` links the binary and the drop-in cluster-serving-* commands.
+PREFIX ?= $(HOME)/.local
 BIN_DEBUG := $(CURDIR)/.build/debug/cluster-serving
 
-.PHONY: setup build run test unit-test cli-test e2e-test compat-test compat-test-redis bench bench-inference bench-e2e fixtures demo-model clean
+.PHONY: setup build install run test unit-test cli-test e2e-test compat-test compat-test-redis bench bench-inference bench-e2e fixtures demo-model clean
 
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -26,11 +27,20 @@ setup:
 build: setup
 	swift build -c release
 
+# Links cluster-serving and the drop-in commands (compat/bin) into $(PREFIX)/bin.
+install: build
+	@mkdir -p $(PREFIX)/bin
+	@ln -sf $(CURDIR)/.build/release/cluster-serving $(PREFIX)/bin/cluster-serving
+	@for f in compat/bin/cluster-serving-* compat/bin/*.sh; do \
+	  case $$f in *common.sh) ;; *) ln -sf $(CURDIR)/$$f $(PREFIX)/bin/$$(basename $$f) ;; esac; done
+	@case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; *) echo "add $(PREFIX)/bin to PATH: export PATH=$(PREFIX)/bin:\$$PATH" ;; esac
+	@echo "installed cluster-serving and the cluster-serving-* commands in $(PREFIX)/bin"
+
 # Serves the demo model (models/digits) with the repository's config.yaml, enqueues the example digits with the
 # stock client and prints the predictions; then shuts the server down.
-run: build
+run: install
 	.build/release/cluster-serving start -c config.yaml --detach
-	python3 examples/digits_client.py --port $(PORT) --images examples/digits; status=$$?; \
+	python3 examples/digits_client.py --images examples/digits; status=$$?; \
 	.build/release/cluster-serving shutdown -c config.yaml; exit $$status
 
 test: setup unit-test cli-test e2e-test compat-test compat-test-redis

@@ -21,7 +21,8 @@ extension ServingConfiguration {
         ## Inference engine
         # CPU cores to use on this machine; -1 uses all of them. Default -1.
         coreNumberPerMachine: -1
-        # Number of model copies predicting in parallel. Default 1.
+        # Number of model copies predicting in parallel. Default: with neither this nor threadPerModel set, one
+        # single-threaded copy per core (an OpenVINO model: one copy using every core), as the original.
         modelParallelism:
         # Threads per model copy. Default: the cores divided by the number of copies.
         threadPerModel:

@@ -3,13 +3,23 @@ import ServingConfig
 
 /// Threads per copy and copies from the engine keys of each generation.
 @Suite struct EngineSettingsTests {
-    private func settings(_ yaml: String, cores: Int) throws -> EngineSettings {
-        try Sandbox().parse(yaml).0.engineSettings(availableCores: cores)
+    private func settings(_ yaml: String, cores: Int, openVINO: Bool = false) throws -> EngineSettings {
+        try Sandbox().parse(yaml).0.engineSettings(availableCores: cores, openVINO: openVINO)
     }
 
-    @Test func noEngineKeysUseEveryCoreInOneCopy() throws {
-        #expect(try settings("modelPath: model\n", cores: 8) == EngineSettings(threadsPerCopy: 8, copies: 1))
+    @Test func noEngineKeysGiveOneSingleThreadedCopyPerCore() throws {
+        #expect(try settings("modelPath: model\n", cores: 8) == EngineSettings(threadsPerCopy: 1, copies: 8))
         #expect(try settings("modelPath: model\n", cores: 0) == EngineSettings(threadsPerCopy: 1, copies: 1))
+    }
+
+    @Test func noEngineKeysGiveAnOpenVINOModelOneCopyUsingEveryCore() throws {
+        #expect(try settings("modelPath: model\n", cores: 8, openVINO: true) == EngineSettings(threadsPerCopy: 8, copies: 1))
+    }
+
+    @Test func coreNumberAloneFollowsTheOriginalsRule() throws {
+        let yaml = "modelPath: model\ncoreNumberPerMachine: 4\n"
+        #expect(try settings(yaml, cores: 64) == EngineSettings(threadsPerCopy: 1, copies: 4))
+        #expect(try settings(yaml, cores: 64, openVINO: true) == EngineSettings(threadsPerCopy: 4, copies: 1))
     }
 
     @Test func flatCoresAreSharedBetweenCopies() throws {
@@ -34,12 +44,12 @@ import ServingConfig
 
     @Test func sparkLocalNSetsTheCores() throws {
         let yaml = "model:\n  path: model\nspark:\n  master: local[6]\n"
-        #expect(try settings(yaml, cores: 32) == EngineSettings(threadsPerCopy: 6, copies: 1))
+        #expect(try settings(yaml, cores: 32) == EngineSettings(threadsPerCopy: 1, copies: 6))
     }
 
     @Test func sparkLocalStarUsesEveryCore() throws {
         let yaml = "model:\n  path: model\nspark:\n  master: local[*]\n"
-        #expect(try settings(yaml, cores: 12) == EngineSettings(threadsPerCopy: 12, copies: 1))
+        #expect(try settings(yaml, cores: 12, openVINO: true) == EngineSettings(threadsPerCopy: 12, copies: 1))
     }
 
     @Test func sparkExecutorsGiveThreadsAndCopies() throws {

@@ -88,7 +88,7 @@ import ServingConfig
     @Test func clusterSparkMasterIsAcceptedAndIgnored() throws {
         let box = Sandbox()
         let (config, warnings) = try box.parse("model:\n  path: model\nspark:\n  master: yarn\n")
-        #expect(config.engineSettings(availableCores: 4) == EngineSettings(threadsPerCopy: 4, copies: 1))
+        #expect(config.engineSettings(availableCores: 4) == EngineSettings(threadsPerCopy: 1, copies: 4))
         #expect(warnings == [
             "\(box.configPath): spark.master: yarn accepted and ignored: only local[N] names this machine's cores",
         ])

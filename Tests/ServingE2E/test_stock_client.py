@@ -157,3 +157,38 @@ def test_openvino_ir_model_serves_the_same_answers(serving):
     s.input_queue().enqueue("ir-1", image=image)
     s.wait_result("ir-1")
     np.testing.assert_allclose(s.output_queue().query("ir-1"), digits_model_output([image])[0], rtol=1e-4, atol=1e-5)
+
+
+def test_image_resize_is_applied_before_the_model(serving, tmp_path):
+    s = serving(imageResize="8,8")
+    s.start()
+    rng = np.random.default_rng(7)
+    big = rng.integers(0, 256, size=(16, 24, 3), dtype=np.uint8)
+    path = tmp_path / "big.png"
+    cv2.imwrite(str(path), big)
+    s.input_queue().enqueue("resized", image={"b64": base64.b64encode(path.read_bytes()).decode()})
+    s.wait_result("resized")
+    expected_input = cv2.resize(big, (8, 8)).astype(np.float32).transpose(2, 0, 1)
+    np.testing.assert_allclose(s.output_queue().query("resized"), digits_model_output([expected_input])[0],
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_the_nested_config_generation_serves_too(serving):
+    from conftest import DIGITS_ONNX
+    s = serving()
+    s.config.write_text(f"""
+model:
+  path: {DIGITS_ONNX}
+  name: nested_job
+data:
+  src: 127.0.0.1:{s.port}
+  shape: 3,8,8
+params:
+  batch_size: 2
+""")
+    s.keys = {"jobName": "nested_job"}
+    s.start()
+    image = np.full((3, 8, 8), 60, dtype=np.float32)
+    s.input_queue().enqueue("nested-1", image=image)
+    s.wait_result("nested-1")
+    np.testing.assert_allclose(s.output_queue().query("nested-1"), digits_model_output([image])[0], rtol=1e-4, atol=1e-5)

@@ -37,20 +37,12 @@ struct RecordPreparer: Sendable {
         case failed(RecordResult)
     }
 
-    /// Decodes the entries, several at once when there are several.
+    /// Decodes the entries one after the other: the feeder has a whole inference to do it in, and more threads
+    /// would only take cores from the engine.
     func prepare(_ entries: [StreamEntry]) -> PreparedBatch {
-        var outcomes = [Outcome?](repeating: nil, count: entries.count)
-        if entries.count > 1 {
-            outcomes.withUnsafeMutableBufferPointer { slots in
-                nonisolated(unsafe) let slots = slots
-                DispatchQueue.concurrentPerform(iterations: entries.count) { slots[$0] = prepareOne(entries[$0]) }
-            }
-        } else if let only = entries.first {
-            outcomes[0] = prepareOne(only)
-        }
         var batch = PreparedBatch()
-        for outcome in outcomes {
-            switch outcome! {
+        for entry in entries {
+            switch prepareOne(entry) {
             case .ready(let item): batch.records.append(item)
             case .failed(let failed): batch.failures.append(failed)
             }

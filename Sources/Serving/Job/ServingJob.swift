@@ -57,7 +57,7 @@ public final class ServingJob: @unchecked Sendable {
         do {
             let located = try ModelFormats.locate(config.modelPath)
             modelFile = located.file
-            let engine = config.engineSettings(availableCores: availableCores)
+            let engine = config.engineSettings(availableCores: availableCores, openVINO: located.format.name == "OpenVINO IR")
             let options = ModelOptions(threads: engine.threadsPerCopy, copies: engine.copies)
             let loaded: Model
             do {

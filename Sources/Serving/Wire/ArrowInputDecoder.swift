@@ -36,9 +36,13 @@ enum ArrowInputDecoder {
         guard column.length > 0 else { throw RecordError("input '\(column.name)' has no rows") }
         switch column.type {
         case .utf8, .largeUtf8:
-            let text = try column.string(at: 0) ?? ""
-            if text.contains("|") { return .strings(text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)) }
-            guard let bytes = Data(base64Encoded: text, options: .ignoreUnknownCharacters), !bytes.isEmpty else {
+            // Bytes, not String: Foundation's String search bridges to CFString, which costs more than the JPEG decode.
+            let raw = try column.bytes(at: 0) ?? []
+            if raw.contains(UInt8(ascii: "|")) {
+                return .strings(raw.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
+                    .map { String(decoding: $0, as: UTF8.self) })
+            }
+            guard let bytes = Data(base64Encoded: Data(raw), options: .ignoreUnknownCharacters), !bytes.isEmpty else {
                 throw RecordError("input '\(column.name)' is a string but neither base64 image data nor a '|'-joined string tensor")
             }
             return .image(Array(bytes))
