@@ -38,6 +38,7 @@ struct StartCommand: ParsableCommand {
             try startInBackground(config)
         } else {
             print("Cluster Serving: store on \(config.bind):\(config.redisPort), job \(config.jobName); Ctrl-C stops both.")
+            fflush(nil)  // every output stream: the line shows before the logs
             throw ExitCode(try ServingProcess.run(config, warnings: [], foreground: true))
         }
     }
