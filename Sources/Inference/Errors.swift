@@ -25,12 +25,12 @@ public enum InferenceError: Error, Sendable, Equatable, CustomStringConvertible 
             return "model path \(path) does not exist"
         case .noModelInDirectory(let path, let found):
             return "no model in \(path): expected one *.onnx file or one *.xml with its *.bin; found "
-                + (found.isEmpty ? "nothing" : found.joined(separator: ", "))
+                + (found.isEmpty ? "nothing" : found.joined(separator: ", ")) + Self.exportHint(found)
         case .severalModels(let path, let found):
             return "more than one model in \(path): " + found.joined(separator: ", ")
                 + "; keep one model per directory or give the model file itself"
         case .unknownFormat(let path):
-            return "\(path) is not a model this engine reads (ONNX .onnx, OpenVINO IR .xml + .bin)"
+            return "\(path) is not a model this engine reads (ONNX .onnx, OpenVINO IR .xml + .bin)" + Self.exportHint([path])
         case .malformedModel(let file, let reason):
             return "\(file): \(reason)"
         case .unsupportedOperator(let file, let op, let node):
@@ -42,6 +42,19 @@ public enum InferenceError: Error, Sendable, Equatable, CustomStringConvertible 
         case .invalidInput(let reason):
             return reason
         }
+    }
+
+    /// For files of the formats the original served that this engine does not read: how to export them to ONNX.
+    static func exportHint(_ files: [String]) -> String {
+        let hints: [(suffixes: [String], text: String)] = [
+            ([".pt", ".pth"], "a PyTorch model: export it with torch.onnx.export"),
+            ([".pb"], "a TensorFlow graph: convert it with tf2onnx (python -m tf2onnx.convert)"),
+            ([".caffemodel", ".prototxt"], "a Caffe model: convert it to ONNX or to OpenVINO IR (ovc)"),
+            ([".model"], "a BigDL model: export it to ONNX from BigDL"),
+            ([".keras", ".h5"], "a Keras model: convert it with tf2onnx"),
+        ]
+        let named = hints.filter { hint in files.contains { file in hint.suffixes.contains { file.hasSuffix($0) } } }
+        return named.isEmpty ? "" : " (" + named.map(\.text).joined(separator: "; ") + ")"
     }
 }
 
