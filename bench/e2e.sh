@@ -160,6 +160,8 @@ redisUrl: 127.0.0.1:$port
 batchSize: $BATCH
 coreNumberPerMachine: $THREADS
 storeDir: $dir/data
+frontend:
+  enabled: false
 EOF
   echo "round $1, ours: cluster-serving on 127.0.0.1:$port, $THREADS threads, batch $BATCH"
   OURS_CONFIG="$dir/config.yaml"

@@ -46,6 +46,8 @@ struct ConfigLoader {
     private var sawSection = false
     /// The file has a mark of the 0.7/0.8 Spark-era format, whose filter defaulted to topN(1).
     private(set) var sparkEra = false
+    /// The `frontend:` section as written; the HTTP frontend checks it (its options are its own).
+    private var frontend: [String: String] = [:]
 
     init(file: String) {
         self.file = file
@@ -62,7 +64,9 @@ struct ConfigLoader {
             }
         }
         let generation: ServingConfiguration.Generation = sawFlatKey ? .flat : sawSection ? .nested : .empty
-        return try build(merged(), generation: generation)
+        var config = try build(merged(), generation: generation)
+        config.frontendSettings = frontend
+        return config
     }
 
     mutating func warn(_ message: String) {
@@ -90,7 +94,15 @@ struct ConfigLoader {
     // MARK: Collecting keys
 
     private mutating func collectTopLevel(_ key: String, _ value: Node) {
-        if let section = KeyTable.section(key) {
+        if key.lowercased() == "frontend" {
+            guard case .mapping(let keys) = value else {
+                if !Values.isNull(value) { warn("'\(key)' ignored: the frontend section needs keys under it") }
+                return
+            }
+            for (name, setting) in keys where !Values.isNull(setting) {
+                frontend[Values.render(name)] = Values.render(setting)
+            }
+        } else if let section = KeyTable.section(key) {
             guard case .mapping(let keys) = value else {
                 // An empty section (every key commented out) sets nothing.
                 if !Values.isNull(value) { warn("'\(key)' ignored: a section of the nested format needs keys under it") }

@@ -87,6 +87,9 @@ public struct ServingConfiguration: Sendable, Equatable {
     /// Ours `storeLog`; default `<config dir>/redis.log`.
     public var storeLogPath: String
 
+    /// The `frontend:` section (the HTTP frontend's options by their seed names, plus `enabled`), as written.
+    public var frontendSettings: [String: String] = [:]
+
     // MARK: Spark-era engine keys (nested 0.7/0.8), used only by `engineSettings`
 
     /// `spark.master`: `local[N]` → N cores, `local[*]` → all cores.

@@ -65,6 +65,33 @@ extension ServingConfiguration {
         # Log of the queue server. Default redis.log.
         storeLog: redis.log
 
+        ## HTTP frontend, started with the job: POST /predict, /metrics, /models, KServe v2 (/v2/...) and
+        ## TF Serving (/v1/models/...). Option names as the original frontend's; uncomment to change.
+        frontend:
+          # Serve HTTP at all. Default true.
+          # enabled: true
+          # Address and port. Default 0.0.0.0:10020.
+          # interface: 0.0.0.0
+          # port: 10020
+          # Requests in flight at most; more get 503. Default 1000.
+          # parallelism: 1000
+          # Milliseconds a prediction waits for its results before 504. Default 10000.
+          # predictTimeout: 10000
+          # Write the inputs of concurrent requests together: after timeWindow ms or countWindow inputs. Default 0, 56.
+          # timeWindow: 0
+          # countWindow: 56
+          # Rate limit: tokensPerSecond requests a second, each waiting at most tokenAcquireTimeout ms. Default off.
+          # tokenBucketEnabled: false
+          # tokensPerSecond: 100
+          # tokenAcquireTimeout: 100
+          # HTTPS on securePort with PEM files, beside HTTP. Default off.
+          # httpsEnabled: false
+          # securePort: 10023
+          # httpsCertificatePath: cert.pem
+          # httpsKeyPath: key.pem
+          # Require "Authorization: Bearer <token>" (but on / and the health checks). Default: none.
+          # bearerToken:
+
         """#
     }
 }

@@ -46,14 +46,22 @@ class Serving:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = port
         self.config = self.dir / "config.yaml"
+        self.http_port = free_port()
         self.keys = {"modelPath": str(DIGITS_ONNX), "jobName": "serving_stream",
-                     "redisUrl": f"127.0.0.1:{port}", "batchSize": 4, **keys}
+                     "redisUrl": f"127.0.0.1:{port}", "batchSize": 4,
+                     "frontend": {"interface": "127.0.0.1", "port": self.http_port}, **keys}
         self.write_config()
         self.pid = None
         self.started = False
 
     def write_config(self):
-        self.config.write_text("".join(f"{k}: {v}\n" for k, v in self.keys.items() if v is not None))
+        lines = []
+        for key, value in self.keys.items():
+            if isinstance(value, dict):
+                lines.append(f"{key}:\n" + "".join(f"  {k}: {v}\n" for k, v in value.items()))
+            elif value is not None:
+                lines.append(f"{key}: {value}\n")
+        self.config.write_text("".join(lines))
 
     @property
     def job(self):

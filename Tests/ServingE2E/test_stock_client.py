@@ -185,6 +185,9 @@ data:
   shape: 3,8,8
 params:
   batch_size: 2
+frontend:
+  interface: 127.0.0.1
+  port: {s.http_port}
 """)
     s.keys = {"jobName": "nested_job"}
     s.start()

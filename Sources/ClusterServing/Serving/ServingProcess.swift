@@ -1,4 +1,5 @@
 import Foundation
+import HTTPFrontend
 import Logging
 import NIOPosix
 import RESPServer
@@ -41,19 +42,37 @@ enum ServingProcess {
         let context = ServerContext(store: store, config: ServerConfig(overrides: overrides), logger: logger,
                                     extensions: [control])
         context.onShutdown { _ in kill(getpid(), SIGTERM) }
+        // The HTTP frontend (on by default, `frontend: enabled: false` turns it off) talks to the store in-process.
+        let frontendOptions = try config.frontendOptions()
+        var frontend: FrontendServer?
+        if frontendOptions.enabled {
+            let queue = StoreQueue(store: store, jobs: manager, maxMemory: config.redisMaxMemory)
+            let http = FrontendServer(frontend: Frontend(options: frontendOptions, queue: queue), logger: logger)
+            do {
+                try http.start()
+            } catch {
+                store.shutdown()
+                throw CLIError("\(error); set frontend: port: in \(config.file), or frontend: enabled: false")
+            }
+            frontend = http
+            logger.notice("HTTP frontend on \(frontendOptions.interface):\(http.boundPorts.map(String.init).joined(separator: ", https "))")
+        }
+        // The job is registered before the RESP port opens, so that `start --detach` finds it on its first look.
+        let job = try manager.add(config, echo: foreground)
+        for warning in warnings { job.logger.warning("\(warning)") }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let server = RESPServer(context: context, group: group)
         do {
             try server.start(host: config.bind, port: config.redisPort)
         } catch {
+            frontend?.stop()
+            manager.stopAll()
             store.shutdown()
             try? group.syncShutdownGracefully()
             throw CLIError("cannot listen on \(config.bind):\(config.redisPort): \(error)")
         }
         logger.notice("store server listening on \(config.bind):\(config.redisPort), data in \(config.storeDirectory) (pid \(getpid()))")
 
-        let job = try manager.add(config, echo: foreground)
-        for warning in warnings { job.logger.warning("\(warning)") }
         // A first job that cannot load stops the process: nothing would serve.
         let failed = WipeFlag()
         Thread.detachNewThread {
@@ -67,6 +86,7 @@ enum ServingProcess {
         var received: Int32 = 0
         sigwait(&signals, &received)
         logger.notice("stopping: jobs first (their read batches are answered), then the store")
+        frontend?.stop()
         manager.stopAll(timeout: 60)
         server.stop()
         store.shutdown()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HTTPFrontend
 import Inference
 import ServingConfig
 
@@ -29,6 +30,7 @@ struct ConfigOption: ParsableArguments {
             } catch {
                 throw CLIError("\(config.file): modelPath: \(config.modelPath): \(error)")
             }
+            _ = try config.frontendOptions()
             if config.redisSecureEnabled && !["127.0.0.1", "::1", "localhost"].contains(config.bind) {
                 throw CLIError("\(config.file): redisSecureEnabled: true is not supported (the store speaks plain TCP); "
                     + "it is only allowed with the default bind 127.0.0.1")
@@ -39,6 +41,20 @@ struct ConfigOption: ParsableArguments {
 }
 
 extension ServingConfiguration {
+    /// The embedded frontend's options: the seed's defaults, pointed at this job, then the `frontend:` section.
+    func frontendOptions() throws -> FrontendOptions {
+        var options = FrontendOptions()
+        options.redisPort = redisPort
+        options.redisInputQueue = jobName
+        options.redisOutputQueue = "cluster-serving_\(jobName):"
+        do {
+            try options.apply(frontendSettings.sorted { $0.key < $1.key }, source: "\(file): frontend")
+        } catch {
+            throw CLIError(error.description)
+        }
+        return options
+    }
+
     /// A control connection to the store of this config, authenticated; nil when nothing listens on its port.
     func controlClient() throws -> ControlClient? {
         let client: ControlClient

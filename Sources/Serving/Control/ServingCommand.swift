@@ -1,4 +1,5 @@
 import Foundation
+import Inference
 import RESPServer
 import ServingConfig
 
@@ -35,8 +36,8 @@ public enum ServingCommand {
                             shutdown: @escaping @Sendable (_ wipe: Bool) -> Void) -> ExtensionCommand {
         ExtensionCommand(
             name: "serving", arity: -2, summary: "Cluster Serving job control (list, add, cancel, stop, shutdown).",
-            subcommands: [("ping", 2), ("info", 2), ("add", 3), ("list", 2), ("status", 3), ("cancel", 3), ("stop", 2),
-                          ("shutdown", -2), ("help", 2)]
+            subcommands: [("ping", 2), ("info", 2), ("add", 3), ("list", 2), ("status", 3), ("metadata", 3),
+                          ("cancel", 3), ("stop", 2), ("shutdown", -2), ("help", 2)]
         ) { args in
             let sub = String(decoding: args[1], as: UTF8.self).lowercased()
             let arg = args.count > 2 ? String(decoding: args[2], as: UTF8.self) : ""
@@ -59,6 +60,7 @@ public enum ServingCommand {
                 }
             case "list": return .array(manager.all.map(describe))
             case "status": return manager.job(arg).map(describe) ?? .null
+            case "metadata": return manager.job(arg).map { .bulk(metadata($0).text) } ?? .null
             case "cancel":
                 do { return .integer(try manager.cancel(arg).id) } catch { return .error("ERR \(error)") }
             case "stop":
@@ -74,7 +76,7 @@ public enum ServingCommand {
                 return .ok
             case "help":
                 return .array(["SERVING PING", "SERVING INFO", "SERVING ADD <config.yaml>", "SERVING LIST",
-                               "SERVING STATUS <id|name>", "SERVING CANCEL <id|name>", "SERVING STOP",
+                               "SERVING STATUS <id|name>", "SERVING METADATA <id|name>", "SERVING CANCEL <id|name>", "SERVING STOP",
                                "SERVING SHUTDOWN [WIPE]"].map { Reply.simple($0) })
             default:
                 return .error("ERR unknown subcommand '\(sub)'. Try SERVING HELP.")
@@ -82,25 +84,40 @@ public enum ServingCommand {
         }
     }
 
+    /// The model's inputs and outputs as JSON (KServe datatypes, -1 for a free dimension): what a frontend on
+    /// another host needs to describe the model.
+    public static func metadata(_ job: ServingJob) -> JSONValue {
+        func tensors(_ values: [ValueInfo]) -> JSONValue {
+            .array(values.map { value in
+                let datatype = switch value.elementType {
+                case .float32: "FP32"
+                case .int64: "INT64"
+                case .int32: "INT32"
+                case .bool: "BOOL"
+                }
+                return .object([("name", .string(value.name)), ("datatype", .string(datatype)),
+                                ("shape", value.shape.map { .array($0.map { .number(Double($0.value ?? -1)) }) } ?? .null)])
+            })
+        }
+        let metadata = job.model?.metadata
+        return .object([("format", .string(metadata?.format ?? "")), ("inputs", tensors(metadata?.inputs ?? [])),
+                        ("outputs", tensors(metadata?.outputs ?? []))])
+    }
+
     /// A job as `list` shows it: a map that redis-cli prints readably and the CLI formats as a table.
     static func describe(_ job: ServingJob) -> Reply {
-        let m = job.metrics.snapshot
         let c = job.config
         func text(_ s: String) -> Reply { .bulk(s) }
-        func number(_ d: Double) -> Reply { .bulk(String(format: "%.3f", d)) }
-        let fields: [(String, Reply)] = [
+        var fields: [(String, Reply)] = [
             ("id", .integer(job.id)), ("name", text(c.jobName)), ("state", text(job.state.description)),
             ("model", text(job.modelFile.isEmpty ? c.modelPath : job.modelFile)), ("config", text(c.file)),
-            ("records_in", .integer(m.recordsIn)), ("records_out", .integer(m.recordsOut)), ("errors", .integer(m.errors)),
-            ("batches", .integer(m.batches)), ("mean_batch", number(m.meanBatchSize)), ("largest_batch", .integer(m.largestBatch)),
-            ("queue_wait_ms", number(m.recordsIn == 0 ? 0 : 1000 * m.queueWaitSeconds / Double(m.recordsIn))),
-            ("decode_ms", number(m.batches == 0 ? 0 : 1000 * m.decodeSeconds / Double(m.batches))),
-            ("inference_ms", number(m.batches == 0 ? 0 : 1000 * m.inferenceSeconds / Double(m.batches))),
-            ("write_ms", number(m.batches == 0 ? 0 : 1000 * m.writeSeconds / Double(m.batches))),
-            ("throughput", number(m.throughput)), ("recent_throughput", number(m.recentThroughput)),
-            ("uptime_s", number(m.uptimeSeconds)),
-            ("serving_log", text(c.servingLogPath)), ("error_log", text(c.logErrors ? c.errorLogPath : "")),
+            ("queue_depth", .integer(Int(job.queueDepth))),
         ]
+        for (name, value) in job.metrics.snapshot.figures {
+            fields.append((name, value == value.rounded() && !name.hasSuffix("_ms") && !name.contains("throughput")
+                           ? .integer(Int(value)) : .bulk(String(format: "%.3f", value))))
+        }
+        fields += [("serving_log", text(c.servingLogPath)), ("error_log", text(c.logErrors ? c.errorLogPath : ""))]
         return .map(fields.map { (.bulk($0.0), $0.1) })
     }
 }

@@ -20,6 +20,20 @@ public final class JobMetrics: @unchecked Sendable {
         public var recentThroughput = 0.0
 
         public var meanBatchSize: Double { batches == 0 ? 0 : Double(recordsOut) / Double(batches) }
+
+        /// The figures by name, times per batch (or per record for the queue wait) in milliseconds: what
+        /// `SERVING LIST` and the frontend's Prometheus exposition show.
+        public var figures: [(name: String, value: Double)] {
+            func perBatch(_ seconds: Double) -> Double { batches == 0 ? 0 : 1000 * seconds / Double(batches) }
+            return [
+                ("records_in", Double(recordsIn)), ("records_out", Double(recordsOut)), ("errors", Double(errors)),
+                ("batches", Double(batches)), ("mean_batch", meanBatchSize), ("largest_batch", Double(largestBatch)),
+                ("queue_wait_ms", recordsIn == 0 ? 0 : 1000 * queueWaitSeconds / Double(recordsIn)),
+                ("decode_ms", perBatch(decodeSeconds)), ("inference_ms", perBatch(inferenceSeconds)),
+                ("write_ms", perBatch(writeSeconds)), ("throughput", throughput), ("recent_throughput", recentThroughput),
+                ("uptime_s", uptimeSeconds),
+            ]
+        }
     }
 
     private let lock = NSLock()

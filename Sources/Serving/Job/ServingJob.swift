@@ -43,6 +43,12 @@ public final class ServingJob: @unchecked Sendable {
 
     public var state: State { stateLock.withLock { _state } }
 
+    /// Entries waiting in the job's stream (not yet answered).
+    public var queueDepth: UInt64 {
+        let stream = source.stream
+        return (try? store.read { txn in try txn.keyspace(0).streamMeta(stream)?.length }) ?? 0
+    }
+
     init(id: Int, config: ServingConfiguration, store: Store, logger: Logger) {
         self.id = id
         self.config = config

@@ -51,36 +51,16 @@ enum JSONInputDecoder {
 
     /// A nested numeric array: every leaf a number, every level as long as its first sibling.
     static func tensor(_ name: String, _ value: JSONValue) throws(RecordError) -> InputValue {
-        var shape: [Int] = []
-        var probe = value
-        while case .array(let items) = probe {
-            shape.append(items.count)
-            guard let first = items.first else { break }
-            probe = first
+        guard let (values, shape) = value.numericTensor else {
+            throw RecordError("input '\(name)' is not a rectangular array of numbers")
         }
-        var values: [Float] = []
-        values.reserveCapacity(shape.reduce(1, *))
-        try flatten(name, value, depth: 0, shape: shape, into: &values)
         return .tensor(values: values, shape: shape)
-    }
-
-    private static func flatten(_ name: String, _ value: JSONValue, depth: Int, shape: [Int],
-                                into values: inout [Float]) throws(RecordError) {
-        switch value {
-        case .number(let n) where depth == shape.count: values.append(Float(n))
-        case .bool(let b) where depth == shape.count: values.append(b ? 1 : 0)
-        case .array(let items) where depth < shape.count && items.count == shape[depth]:
-            for item in items { try flatten(name, item, depth: depth + 1, shape: shape, into: &values) }
-        default:
-            throw RecordError("input '\(name)' is not a rectangular array of numbers (shape \(shape) from the first elements)")
-        }
     }
 
     /// `{"shape": [...], "data": [...], "indices": [[i, j, ...], ...]}` with one index row per value.
     static func sparse(_ name: String, _ value: JSONValue) throws(RecordError) -> InputValue {
-        guard case .tensor(let shape, _)? = try? numbers(value["shape"]),
-              case .tensor(let data, _)? = try? numbers(value["data"]),
-              case .tensor(let flatIndices, let indexShape)? = try? numbers(value["indices"]) else {
+        guard let (shape, _) = value["shape"]?.numericTensor, let (data, _) = value["data"]?.numericTensor,
+              let (flatIndices, indexShape) = value["indices"]?.numericTensor else {
             throw RecordError("input '\(name)' is an object; only sparse tensors {\"shape\", \"data\", \"indices\"} are accepted")
         }
         let rank = shape.count
@@ -89,11 +69,5 @@ enum JSONInputDecoder {
         }
         let indices = (0..<rank).map { d in (0..<data.count).map { Int(flatIndices[$0 * rank + d]) } }
         return .sparse(indices: indices, values: data, shape: shape.map { Int($0) })
-    }
-
-    private static func numbers(_ value: JSONValue?) throws(RecordError) -> InputValue? {
-        guard let value else { return nil }
-        if case .number(let n) = value { return .tensor(values: [Float(n)], shape: [1]) }
-        return try tensor("", value)
     }
 }

@@ -1,6 +1,7 @@
-/// A JSON reader that keeps object members in document order, which Foundation's JSONSerialization does not:
-/// the inputs of a `serde=stream` record (and of an HTTP instance) reach the model in the order they are written.
-enum JSONValue: Sendable, Equatable {
+/// JSON that keeps object members in document order, which Foundation's JSONSerialization does not: the inputs
+/// of a `serde=stream` record (and of an HTTP instance) reach the model in the order they are written, and the
+/// HTTP frontend's replies list their members in the order the APIs document.
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -8,7 +9,7 @@ enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    static func == (a: JSONValue, b: JSONValue) -> Bool {
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): true
         case let (.bool(x), .bool(y)): x == y
@@ -20,18 +21,18 @@ enum JSONValue: Sendable, Equatable {
         }
     }
 
-    subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.0 == key }?.1
     }
 
-    struct ParseError: Error, CustomStringConvertible {
-        let offset: Int
-        let reason: String
-        var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    public struct ParseError: Error, CustomStringConvertible {
+        public let offset: Int
+        public let reason: String
+        public var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
-    static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(ParseError) -> JSONValue {
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(ParseError) -> JSONValue {
         var reader = Reader(bytes: bytes, maxDepth: maxDepth)
         let value = try reader.value(depth: 0)
         reader.skipSpace()

@@ -1,0 +1,24 @@
+import Foundation
+import Serving
+
+extension ModelInfo {
+    /// A model described by `SERVING LIST` and `SERVING METADATA` (a JSON text; nil when not known).
+    static func decode(name: String, state: String, path: String, metadata: String?, stats: [String: String] = [:]) -> ModelInfo {
+        let json = metadata.flatMap { try? JSONValue.parse(Array($0.utf8)) }
+        func tensors(_ key: String) -> [Tensor] {
+            guard case .array(let items)? = json?[key] else { return [] }
+            return items.compactMap { item in
+                guard case .string(let name)? = item["name"], case .string(let datatype)? = item["datatype"] else { return nil }
+                var shape: [Int]?
+                if case .array(let dims)? = item["shape"] {
+                    shape = dims.compactMap { if case .number(let n) = $0 { Int(n) } else { nil } }
+                }
+                return Tensor(name: name, datatype: datatype, shape: shape)
+            }
+        }
+        var format = ""
+        if case .string(let f)? = json?["format"] { format = f }
+        return ModelInfo(name: name, state: state, modelPath: path, format: format, inputs: tensors("inputs"),
+                         outputs: tensors("outputs"), stats: stats.compactMapValues(Double.init))
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Inference
+import Serving
+import Store
+
+/// The queue in the same process (`cluster-serving start`): XADD and HGETALL through the Store's API, no socket.
+/// Results announce themselves through the store's commit observer.
+public final class StoreQueue: ServingQueue, @unchecked Sendable {
+    private let store: Store
+    private let jobs: JobManager
+    private let maxMemory: Int64
+    private let lock = NSLock()
+    private var wake: (@Sendable () -> Void)?
+
+    /// `maxMemory` is the store's limit (0 = none): XADD is refused beyond it, as the RESP server refuses it.
+    public init(store: Store, jobs: JobManager, maxMemory: Int64) {
+        self.store = store
+        self.jobs = jobs
+        self.maxMemory = maxMemory
+        store.addCommitObserver { [weak self] keys in
+            guard let self, keys.contains(where: { $0.key.starts(with: Self.resultPrefix) }) else { return }
+            self.lock.withLock { self.wake }?()
+        }
+    }
+
+    private static let resultPrefix = Array("cluster-serving_".utf8)
+
+    public func onResults(_ wake: @escaping @Sendable () -> Void) { lock.withLock { self.wake = wake } }
+
+    public func add(_ entries: [QueueEntry]) async throws(QueueError) {
+        // The RESP server's rule: 1 MiB for the server itself plus the data pages, against maxmemory.
+        if maxMemory > 0 && Int64(store.usedBytes) + (1 << 20) > maxMemory { throw .full }
+        do {
+            try await onWriter { txn in
+                let keyspace = txn.keyspace(0)
+                for entry in entries {
+                    let key = Array(entry.stream.utf8)
+                    let flat = entry.fields.flatMap { [Array($0.0.utf8), $0.1] }
+                    _ = try keyspace.streamAdd(key, id: .auto, fields: flat)
+                    keyspace.touch(key)
+                }
+            }
+        } catch {
+            throw .unavailable("\(error)")
+        }
+    }
+
+    public func results(_ keys: [String]) async throws(QueueError) -> [String: [String: [UInt8]]] {
+        do {
+            return try store.read { txn in
+                var found: [String: [String: [UInt8]]] = [:]
+                let keyspace = txn.keyspace(0)
+                for key in keys {
+                    let pairs = try keyspace.hashGetAll(Array(key.utf8))
+                    guard !pairs.isEmpty else { continue }
+                    found[key] = Dictionary(pairs.map { (String(decoding: $0.0, as: UTF8.self), $0.1) }) { a, _ in a }
+                }
+                return found
+            }
+        } catch {
+            throw .unavailable("\(error)")
+        }
+    }
+
+    public func delete(_ keys: [String]) async {
+        guard !keys.isEmpty else { return }
+        try? await onWriter { txn in
+            let keyspace = txn.keyspace(0)
+            for key in keys where try keyspace.delete(Array(key.utf8)) { keyspace.touch(Array(key.utf8)) }
+        }
+    }
+
+    public func models() async -> [ModelInfo]? {
+        jobs.all.map(Self.describe)
+    }
+
+    public func isReachable() async -> Bool { true }
+
+    static func describe(_ job: ServingJob) -> ModelInfo {
+        let metadata = job.model?.metadata
+        return ModelInfo(name: job.config.jobName, state: job.state.description,
+                         modelPath: job.modelFile.isEmpty ? job.config.modelPath : job.modelFile,
+                         format: metadata?.format ?? "", inputs: metadata?.inputs.map(tensor) ?? [],
+                         outputs: metadata?.outputs.map(tensor) ?? [],
+                         stats: Dictionary(job.metrics.snapshot.figures.map { ($0.name, $0.value) } + [("queue_depth", Double(job.queueDepth))]) { a, _ in a })
+    }
+
+    static func tensor(_ value: ValueInfo) -> ModelInfo.Tensor {
+        let datatype = switch value.elementType {
+        case .float32: "FP32"
+        case .int64: "INT64"
+        case .int32: "INT32"
+        case .bool: "BOOL"
+        }
+        return ModelInfo.Tensor(name: value.name, datatype: datatype, shape: value.shape?.map { $0.value ?? -1 })
+    }
+
+    /// Runs a write on the store's writer thread without blocking a Swift concurrency thread.
+    private func onWriter(_ body: @escaping (WriteTransaction) throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            nonisolated(unsafe) var failure: (any Error)?
+            store.submit(ClosureWriteJob({ txn in
+                do { try body(txn) } catch let error as LMDBError { throw error } catch { failure = error }
+            }, completion: { outcome in
+                switch outcome {
+                case .success: if let failure { continuation.resume(throwing: failure) } else { continuation.resume() }
+                case .failure(let error): continuation.resume(throwing: error)
+                }
+            }))
+        }
+    }
+}
