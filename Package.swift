@@ -122,6 +122,7 @@ let package = Package(
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
         .testTarget(name: "ServingConfigTests", dependencies: ["ServingConfig"], exclude: ["Fixtures"]),
         .testTarget(name: "ServingTests", dependencies: ["Serving", "Store", "Inference", "ArrowIPC", "ServingConfig"]),
+        .testTarget(name: "HTTPFrontendTests", dependencies: ["HTTPFrontend", "Serving"]),
         .testTarget(
             name: "RESPServerTests",
             dependencies: [

@@ -66,7 +66,8 @@ extension ServingConfiguration {
         storeLog: redis.log
 
         ## HTTP frontend, started with the job: POST /predict, /metrics, /models, KServe v2 (/v2/...) and
-        ## TF Serving (/v1/models/...). Option names as the original frontend's; uncomment to change.
+        ## TF Serving (/v1/models/...).
+        # The frontend's options, by the original frontend's names; uncomment to change.
         frontend:
           # Serve HTTP at all. Default true.
           # enabled: true

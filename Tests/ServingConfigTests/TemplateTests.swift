@@ -10,14 +10,14 @@ import ServingConfig
     }
 
     @Test func templateCommentsEveryKey() {
-        let lines = ServingConfiguration.commentedTemplate.split(separator: "\n")
+        let lines = ServingConfiguration.commentedTemplate.split(separator: "\n").map { $0.drop { $0 == " " } }
         for (index, line) in lines.enumerated() where !line.hasPrefix("#") {
             #expect(lines[index - 1].hasPrefix("# "), "no comment above \(line)")
         }
         for key in ["modelPath", "jobName", "postProcessing", "imageResize", "inputAlreadyBatched",
                     "coreNumberPerMachine", "modelParallelism", "threadPerModel", "redisUrl", "redisMaxMemory",
                     "redisTimeout", "redisSecureEnabled", "batchSize", "batchWindow", "storeDir", "appendfsync",
-                    "bind", "requirepass", "servingLog", "errorLog", "storeLog"] {
+                    "bind", "requirepass", "servingLog", "errorLog", "storeLog", "frontend"] {
             #expect(lines.contains { $0.hasPrefix(key + ":") }, "missing \(key)")
         }
     }

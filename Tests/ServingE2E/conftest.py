@@ -103,11 +103,20 @@ class Serving:
         raise AssertionError(f"no result for {uri} within {timeout} s")
 
     def kill(self):
-        if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        """SIGKILL, then wait until the process is gone (it is not our child: poll it)."""
+        if not self.pid:
+            return
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            deadline = time.time() + 10
+            while time.time() < deadline:
+                os.kill(self.pid, 0)
+                with open(f"/proc/{self.pid}/stat") as stat:
+                    if stat.read().split(") ")[1].startswith("Z"):
+                        break  # a zombie: dead, waiting for its parent
+                time.sleep(0.01)
+        except (ProcessLookupError, FileNotFoundError):
+            pass
 
 
 def client_module(name):

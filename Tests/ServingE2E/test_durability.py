@@ -43,8 +43,9 @@ class ResultWatcher(threading.Thread):
                         uri = key.decode()[len(self.prefix):]
                         self.seen[uri] += 1
                         self.values[uri] = value
-            except redis.exceptions.ConnectionError:
-                pass  # the server is down between the crash and the restart
+            except (redis.exceptions.RedisError, OSError):
+                # The server is down between the crash and the restart; the connection is made again.
+                self.r = redis.Redis(host="127.0.0.1", port=self.r.connection_pool.connection_kwargs["port"], socket_timeout=5)
             time.sleep(0.01)
 
 

@@ -153,3 +153,18 @@ def test_logs_show_through_log_and_store_log(serving):
     s.start()
     assert "serving_stream" in s.cli("log").stdout
     assert "listening" in s.cli("store-log").stdout
+
+
+def test_a_store_with_requirepass_is_controlled_with_the_configs_password(serving):
+    s = serving(requirepass="pw123")
+    s.cli("start", "--detach")
+    s.started = True
+    import redis as redis_py
+    r = redis_py.Redis(host="127.0.0.1", port=s.port, password="pw123")
+    info = r.execute_command("SERVING", "INFO")
+    s.pid = int((info if isinstance(info, dict) else dict(zip(info[::2], info[1::2])))[b"pid"])
+    assert "serving_stream" in s.cli("list").stdout
+    other = serving("other", port=s.port, jobName="other")  # no password in its config
+    refused = other.cli("list", check=False)
+    assert refused.returncode != 0 and "needs a password" in refused.stderr
+    assert "Cluster Serving is shutdown." in s.cli("shutdown").stdout

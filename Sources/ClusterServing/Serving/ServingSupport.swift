@@ -63,19 +63,23 @@ extension ServingConfiguration {
         } catch {
             return nil
         }
-        if let requirepass {
+        // A server that accepts and then drops the connection is going away (or was just killed): nothing runs.
+        guard let reply = try? client.call(["SERVING", "PING"]) else { return nil }
+        switch reply {
+        case .simple("PONG"): break
+        case .error(let message) where message.hasPrefix("NOAUTH"):
+            guard let requirepass else {
+                throw CLIError("the store on \(redisHost):\(redisPort) needs a password: set requirepass in \(file)")
+            }
             if case .error(let message) = try client.call(["AUTH", requirepass]) {
                 throw CLIError("the store on \(redisHost):\(redisPort) refused the config's requirepass: \(message)")
             }
-        }
-        switch try client.call(["SERVING", "PING"]) {
-        case .simple("PONG"): return client
-        case .error(let message) where message.hasPrefix("NOAUTH"):
-            throw CLIError("the store on \(redisHost):\(redisPort) needs a password: set requirepass in \(file)")
+            guard case .simple("PONG") = try client.call(["SERVING", "PING"]) else { fallthrough }
         default:
             throw CLIError("\(redisHost):\(redisPort) is served by something that is not cluster-serving (a Redis "
                 + "server?): stop it, or set another port in redisUrl in \(file)")
         }
+        return client
     }
 
     /// The control connection, or a clear error when no store runs.

@@ -56,7 +56,7 @@ final class ResultWaiter: @unchecked Sendable {
 
     private func loop() {
         while lock.withLock({ running }) {
-            let (pending, expired, stale) = lock.withLock { () -> ([String], [Waiter], [String]) in
+            let (pending, expired) = lock.withLock { () -> ([String], [Waiter]) in
                 let now = Date()
                 let expiredIDs = waiters.filter { $0.value.deadline <= now }.map(\.key)
                 var expired: [Waiter] = []
@@ -65,12 +65,10 @@ final class ResultWaiter: @unchecked Sendable {
                     for key in waiter.keys where waiter.found[key] == nil { abandoned[key] = now }
                     expired.append(waiter)
                 }
-                let stale = abandoned.filter { now.timeIntervalSince($0.value) > Self.abandonedLifetime }.map(\.key)
-                for key in stale { abandoned.removeValue(forKey: key) }
+                abandoned = abandoned.filter { now.timeIntervalSince($0.value) <= Self.abandonedLifetime }
                 let pending = waiters.values.flatMap { w in w.keys.filter { w.found[$0] == nil } } + Array(abandoned.keys)
-                return (pending, expired, stale)
+                return (pending, expired)
             }
-            _ = stale
             for waiter in expired { waiter.continuation.resume(returning: nil) }
             if !pending.isEmpty { check(pending) }
             wakeUp.lock()

@@ -8,9 +8,6 @@ extension JSONValue {
         return out
     }
 
-    /// A number as JSON: integers without a fraction, others with the shortest digits that read back the same.
-    public static func number(_ value: Float) -> JSONValue { .number(Double(value)) }
-
     public static func numbers(_ values: [Float]) -> JSONValue { .array(values.map { .number(Double($0)) }) }
 
     /// Row-major `values` nested by `shape` (`[2, 3]` gives two arrays of three).
