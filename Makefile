@@ -1,7 +1,7 @@
 # cluster-serving: `make run` sets up and starts the server; `make test` runs every test.
 # Both install what is missing first (Debian packages, pip packages).
 
-APT_PACKAGES := liblmdb-dev libopenblas-dev libturbojpeg0-dev libpng-dev redis-server redis-tools
+APT_PACKAGES := liblmdb-dev libopenblas-dev libturbojpeg0-dev libpng-dev redis-server redis-tools curl openssl
 # The stock Cluster Serving clients' own dependencies (they are installed with --no-deps: their pins are old),
 # plus onnxruntime for the end-to-end tests' reference outputs.
 PIP_PACKAGES := redis pytest numpy pyarrow opencv-python-headless httpx pyyaml onnxruntime
@@ -12,7 +12,7 @@ FRAMEWORK_PACKAGES := onnx onnxruntime openvino numpy
 PREFIX ?= $(HOME)/.local
 BIN_DEBUG := $(CURDIR)/.build/debug/cluster-serving
 
-.PHONY: setup build install run test unit-test cli-test e2e-test compat-test compat-test-redis bench bench-inference bench-e2e fixtures demo-model clean
+.PHONY: setup build install run test unit-test cli-test e2e-test compat-test compat-test-redis bench bench-inference bench-e2e bench-http fixtures demo-model clean
 
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -80,6 +80,10 @@ bench-inference: build
 bench-e2e: build
 	@python3 -c "import onnx, onnxruntime" 2>/dev/null || python3 -m pip install -q $(FRAMEWORK_PACKAGES)
 	BIN=$(CURDIR)/.build/release/cluster-serving bench/e2e.sh
+
+# The HTTP frontend under wrk (/predict and KServe infer) beside the direct queue (docs/benchmarks.md).
+bench-http: build
+	BIN=$(CURDIR)/.build/release/cluster-serving bench/http.sh
 
 # Retrains the demo digits classifier (scikit-learn's bundled digits) and exports it to ONNX and OpenVINO IR.
 demo-model:

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -12,6 +13,7 @@ public final class Frontend: Sendable {
     let predictor: Predictor
     let metrics: FrontendMetrics
     let admission: Admission
+    private let modelCache = Mutex<(Date, [ModelInfo]?)?>(nil)
 
     public init(options: FrontendOptions, queue: any ServingQueue) {
         self.options = options
@@ -94,12 +96,22 @@ public final class Frontend: Sendable {
     /// The job named `name`, or nil (404) — when the queue cannot list jobs (a real redis-server), any name is
     /// taken as a job.
     func model(_ name: String) async -> ModelInfo?? {
-        guard let models = await queue.models() else { return .some(nil) }
+        guard let models = await cachedModels() else { return .some(nil) }
         guard let model = models.first(where: { $0.name == name }) else { return nil }
         return .some(model)
     }
 
     static func resultPrefix(_ jobName: String) -> String { "cluster-serving_\(jobName):" }
+
+    /// The jobs as seen at most half a second ago: a prediction needs the model's names and shapes, which do not
+    /// change while it serves, and asking the queue (job metrics, or SERVING LIST over RESP) per request costs more
+    /// than the request.
+    private func cachedModels() async -> [ModelInfo]? {
+        if let (time, models) = modelCache.withLock({ $0 }), Date().timeIntervalSince(time) < 0.5 { return models }
+        let models = await queue.models()
+        modelCache.withLock { $0 = (Date(), models) }
+        return models
+    }
 }
 
 extension HTTPField.Name {

@@ -13,6 +13,12 @@ final class FrontendMetrics: @unchecked Sendable {
         var count = 0
         var samples: [Double] = []  // ms, the latest `reservoir`
         var next = 0
+
+        mutating func record(_ ms: Double, reservoir: Int) {
+            count += 1
+            if samples.count < reservoir { samples.append(ms) } else { samples[next] = ms }
+            next = (next + 1) % reservoir
+        }
     }
 
     private static let reservoir = 1028
@@ -31,13 +37,10 @@ final class FrontendMetrics: @unchecked Sendable {
 
     /// Records `seconds` under the original's timer `name` (`bigdl.serving.request.overall`, ...).
     func time(_ name: String, seconds: Double) {
+        let ms = seconds * 1000
         lock.withLock {
-            var timer = timers[name] ?? TimerSamples()
-            timer.count += 1
-            let ms = seconds * 1000
-            if timer.samples.count < Self.reservoir { timer.samples.append(ms) } else { timer.samples[timer.next] = ms }
-            timer.next = (timer.next + 1) % Self.reservoir
-            timers[name] = timer
+            // In place: copying the reservoir out and back costs more than the measurement.
+            timers[name, default: TimerSamples()].record(ms, reservoir: Self.reservoir)
         }
     }
 

@@ -19,6 +19,11 @@ final class ResultWaiter: @unchecked Sendable {
     private var abandoned: [String: Date] = [:]
     private let wakeUp = NSCondition()
     private var woken = false
+    /// Result keys the queue announced since the last check (a queue that announces keys is read for those
+    /// only, plus a full check now and then); nil after a wake-up that named none.
+    private var announced: Set<String>? = []
+    private var lastFullCheck = Date()
+    private var announces = false
     private var running = true
     /// How often the queue is read while requests wait and nothing announces results (RESP).
     private let pollInterval: TimeInterval
@@ -27,7 +32,7 @@ final class ResultWaiter: @unchecked Sendable {
     init(queue: any ServingQueue, pollInterval: TimeInterval = 0.001) {
         self.queue = queue
         self.pollInterval = pollInterval
-        queue.onResults { [weak self] in self?.wake() }
+        queue.onResults { [weak self] keys in self?.announce(keys) }
         Thread.detachNewThread { [weak self] in self?.loop() }
     }
 
@@ -50,8 +55,32 @@ final class ResultWaiter: @unchecked Sendable {
     private func wake() {
         wakeUp.lock()
         woken = true
+        announced = nil
         wakeUp.signal()
         wakeUp.unlock()
+    }
+
+    private func announce(_ keys: [String]) {
+        wakeUp.lock()
+        woken = true
+        announces = true
+        announced?.formUnion(keys)
+        wakeUp.signal()
+        wakeUp.unlock()
+    }
+
+    /// The keys to read now: the announced ones among `pending`, or all of them.
+    private func keysToCheck(_ pending: [String]) -> [String] {
+        wakeUp.lock()
+        defer {
+            announced = []
+            wakeUp.unlock()
+        }
+        guard announces, let announced, Date().timeIntervalSince(lastFullCheck) < 0.2 else {
+            lastFullCheck = Date()
+            return pending
+        }
+        return pending.filter { announced.contains($0) }
     }
 
     private func loop() {
@@ -70,7 +99,10 @@ final class ResultWaiter: @unchecked Sendable {
                 return (pending, expired)
             }
             for waiter in expired { waiter.continuation.resume(returning: nil) }
-            if !pending.isEmpty { check(pending) }
+            if !pending.isEmpty {
+                let keys = keysToCheck(pending)
+                if !keys.isEmpty { check(keys) }
+            }
             wakeUp.lock()
             if !woken {
                 let idle = lock.withLock { waiters.isEmpty }
@@ -88,14 +120,18 @@ final class ResultWaiter: @unchecked Sendable {
 
     /// Reads the awaited keys once and resolves the requests that are complete.
     private func check(_ keys: [String]) {
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var found: [String: [String: [UInt8]]] = [:]
         let queue = self.queue
-        Task {
-            found = (try? await queue.results(keys)) ?? [:]
-            done.signal()
+        nonisolated(unsafe) var found: [String: [String: [UInt8]]] = [:]
+        if let now = queue.resultsNow(keys) {
+            found = now  // in-process: no hop to another thread
+        } else {
+            let done = DispatchSemaphore(value: 0)
+            Task {
+                found = (try? await queue.results(keys)) ?? [:]
+                done.signal()
+            }
+            done.wait()
         }
-        done.wait()
         guard !found.isEmpty else { return }
         var complete: [(Waiter, [String: [String: [UInt8]]])] = []
         var lateKeys: [String] = []

@@ -22,7 +22,7 @@ public final class RESPQueue: ServingQueue, @unchecked Sendable {
 
     deinit { try? threads.syncShutdownGracefully() }
 
-    public func onResults(_ wake: @escaping @Sendable () -> Void) {}  // polled
+    public func onResults(_ wake: @escaping @Sendable ([String]) -> Void) {}  // polled
 
     public func add(_ entries: [QueueEntry]) async throws(QueueError) {
         // MULTI/EXEC: the entries of one window go in together, as the original's frontend wrote them.

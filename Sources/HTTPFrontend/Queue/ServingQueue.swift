@@ -13,9 +13,15 @@ public protocol ServingQueue: Sendable {
     func models() async -> [ModelInfo]?
     /// Whether the queue answers at all (readiness).
     func isReachable() async -> Bool
-    /// Set by the frontend: called when results may have arrived. Queues that cannot tell never call it (the
+    /// Set by the frontend: called with the result keys just written. Queues that cannot tell never call it (the
     /// frontend polls them).
-    func onResults(_ wake: @escaping @Sendable () -> Void)
+    func onResults(_ wake: @escaping @Sendable ([String]) -> Void)
+    /// The same as `results`, answered on the calling thread when the queue can (in-process), else nil.
+    func resultsNow(_ keys: [String]) -> [String: [String: [UInt8]]]?
+}
+
+extension ServingQueue {
+    public func resultsNow(_ keys: [String]) -> [String: [String: [UInt8]]]? { nil }
 }
 
 /// One XADD: stream key and field-value pairs.

@@ -10,7 +10,7 @@ public final class StoreQueue: ServingQueue, @unchecked Sendable {
     private let jobs: JobManager
     private let maxMemory: Int64
     private let lock = NSLock()
-    private var wake: (@Sendable () -> Void)?
+    private var wake: (@Sendable ([String]) -> Void)?
 
     /// `maxMemory` is the store's limit (0 = none): XADD is refused beyond it, as the RESP server refuses it.
     public init(store: Store, jobs: JobManager, maxMemory: Int64) {
@@ -18,14 +18,15 @@ public final class StoreQueue: ServingQueue, @unchecked Sendable {
         self.jobs = jobs
         self.maxMemory = maxMemory
         store.addCommitObserver { [weak self] keys in
-            guard let self, keys.contains(where: { $0.key.starts(with: Self.resultPrefix) }) else { return }
-            self.lock.withLock { self.wake }?()
+            guard let self, let wake = self.lock.withLock({ self.wake }) else { return }
+            let results = keys.filter { $0.db == 0 && $0.key.starts(with: Self.resultPrefix) }
+            if !results.isEmpty { wake(results.map { String(decoding: $0.key, as: UTF8.self) }) }
         }
     }
 
     private static let resultPrefix = Array("cluster-serving_".utf8)
 
-    public func onResults(_ wake: @escaping @Sendable () -> Void) { lock.withLock { self.wake = wake } }
+    public func onResults(_ wake: @escaping @Sendable ([String]) -> Void) { lock.withLock { self.wake = wake } }
 
     public func add(_ entries: [QueueEntry]) async throws(QueueError) {
         // The RESP server's rule: 1 MiB for the server itself plus the data pages, against maxmemory.
@@ -46,19 +47,21 @@ public final class StoreQueue: ServingQueue, @unchecked Sendable {
     }
 
     public func results(_ keys: [String]) async throws(QueueError) -> [String: [String: [UInt8]]] {
-        do {
-            return try store.read { txn in
-                var found: [String: [String: [UInt8]]] = [:]
-                let keyspace = txn.keyspace(0)
-                for key in keys {
-                    let pairs = try keyspace.hashGetAll(Array(key.utf8))
-                    guard !pairs.isEmpty else { continue }
-                    found[key] = Dictionary(pairs.map { (String(decoding: $0.0, as: UTF8.self), $0.1) }) { a, _ in a }
-                }
-                return found
+        do { return try read(keys) } catch { throw .unavailable("\(error)") }
+    }
+
+    public func resultsNow(_ keys: [String]) -> [String: [String: [UInt8]]]? { try? read(keys) }
+
+    private func read(_ keys: [String]) throws -> [String: [String: [UInt8]]] {
+        try store.read { txn in
+            var found: [String: [String: [UInt8]]] = [:]
+            let keyspace = txn.keyspace(0)
+            for key in keys {
+                let pairs = try keyspace.hashGetAll(Array(key.utf8))
+                guard !pairs.isEmpty else { continue }
+                found[key] = Dictionary(pairs.map { (String(decoding: $0.0, as: UTF8.self), $0.1) }) { a, _ in a }
             }
-        } catch {
-            throw .unavailable("\(error)")
+            return found
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// JSON that keeps object members in document order, which Foundation's JSONSerialization does not: the inputs
 /// of a `serde=stream` record (and of an HTTP instance) reach the model in the order they are written, and the
 /// HTTP frontend's replies list their members in the order the APIs document.
@@ -110,12 +112,34 @@ public enum JSONValue: Sendable, Equatable {
 
         mutating func number() throws(ParseError) -> Double {
             let start = at
-            while at < bytes.count, "+-0123456789.eE".utf8.contains(bytes[at]) { at += 1 }
-            guard at > start, let value = Double(String(decoding: bytes[start..<at], as: UTF8.self)) else {
+            while at < bytes.count, Self.isNumberByte(bytes[at]) { at += 1 }
+            // strtod on a small stack copy: no String per number (request bodies hold hundreds of thousands).
+            let length = at - start
+            guard length > 0, length < 64 else {
+                at = start
+                throw fail(length == 0 ? "expected a value" : "number too long")
+            }
+            let value = withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer -> Double? in
+                for i in 0..<length { buffer[i] = CChar(bitPattern: bytes[start + i]) }
+                buffer[length] = 0
+                var end: UnsafeMutablePointer<CChar>?
+                let parsed = strtod(buffer.baseAddress!, &end)
+                return end == buffer.baseAddress! + length ? parsed : nil
+            }
+            guard let value else {
                 at = start
                 throw fail("expected a value")
             }
             return value
+        }
+
+        @inline(__always)
+        static func isNumberByte(_ c: UInt8) -> Bool {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
+                 UInt8(ascii: "e"), UInt8(ascii: "E"): true
+            default: false
+            }
         }
 
         mutating func string() throws(ParseError) -> String {
