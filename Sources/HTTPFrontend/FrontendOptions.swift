@@ -33,6 +33,8 @@ public struct FrontendOptions: Sendable, Equatable {
     public var predictTimeout = 10_000
     /// Largest request body in bytes (413 beyond).
     public var maxBodyBytes = 64 << 20
+    /// Seconds a connection may send nothing before it is closed (a slow or dead client frees its slot).
+    public var idleTimeout = 30
     /// The model version the /models and KServe routes report.
     public var modelVersion = "1"
 
@@ -101,6 +103,7 @@ public struct FrontendOptions: Sendable, Equatable {
             case "bearertoken", "token": bearerToken = value.isEmpty ? nil : value
             case "predicttimeout", "timeout": predictTimeout = try int(1...3_600_000)
             case "maxbodybytes": maxBodyBytes = try int(1024...(1 << 30))
+            case "idletimeout": idleTimeout = try int(1...86_400)
             case "modelversion": modelVersion = value
             case "httpskeystorepath", "httpskeystoretoken":
                 throw fail("PKCS12 keystores are not read here: convert it to PEM (openssl pkcs12 -in ks.p12 -nokeys "

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -31,8 +32,11 @@ public final class FrontendServer: @unchecked Sendable {
         frontend.addTFServingRoutes(to: router)
         let responder = router.buildResponder()
         let running = Running(expected: options.httpsEnabled ? 2 : 1)
+        // A client that sends nothing for `idleTimeout` s is disconnected, which also frees its request's slot; the
+        // header limits are NIO's (80 KB, 1000 fields).
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [], idleTimeout: .seconds(Int64(options.idleTimeout)))
         var services: [any Service] = [Application(
-            responder: responder,
+            responder: responder, server: .http1(configuration: http1),
             configuration: .init(address: .hostname(options.interface, port: options.port), serverName: "cluster-serving"),
             onServerRunning: { channel in running.up(channel.localAddress?.port) },
             logger: logger)]
@@ -46,7 +50,7 @@ public final class FrontendServer: @unchecked Sendable {
                 throw FrontendOptions.Invalid(description: "HTTPS: cannot read \(certificate) / \(key): \(error)")
             }
             services.append(Application(
-                responder: responder, server: try .tls(.http1(), tlsConfiguration: tls),
+                responder: responder, server: try .tls(.http1(configuration: http1), tlsConfiguration: tls),
                 configuration: .init(address: .hostname(options.interface, port: options.securePort), serverName: "cluster-serving"),
                 onServerRunning: { channel in running.up(channel.localAddress?.port) },
                 logger: logger))

@@ -294,3 +294,16 @@ def test_standalone_frontend_writes_the_stock_clients_format_to_a_real_redis_ser
             front.close()
         server.terminate()
         server.wait(10)
+
+
+def test_a_dead_client_frees_its_slot_after_the_idle_timeout(serving):
+    import socket
+    s = served(serving, parallelism=1, idleTimeout=1)
+    dead = socket.create_connection(("127.0.0.1", s.http_port))
+    # A request head that promises a body and never sends it: it takes the only slot.
+    dead.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
+    time.sleep(0.3)
+    assert httpx.post(url(s, "/predict"), content=predict_body(IMAGE), timeout=30).status_code == 503
+    time.sleep(1.5)
+    assert httpx.post(url(s, "/predict"), content=predict_body(IMAGE), timeout=30).status_code == 200
+    dead.close()
