@@ -76,13 +76,13 @@ public final class ServingJob: @unchecked Sendable {
             let preparer = RecordPreparer(model: loaded, config: config)
             let runner = BatchRunner(model: loaded, inputAlreadyBatched: config.inputAlreadyBatched)
             let encoder = ResultEncoder(postProcessing: config.postProcessing)
-            let running = stateLock.withLock { () -> Bool in
+            let started = stateLock.withLock { () -> Bool in
                 guard _state == .loading else { return false }  // cancelled while loading
                 _state = .serving
-                self.running = true
+                running = true
                 return true
             }
-            guard running else { return finishStopping() }
+            guard started else { return finishStopping() }
             metrics.servingStarted()
             logger.info("""
                 job \(config.jobName) (id \(id)) serving \(located.file) (\(located.format.name)) with \(engine.copies) \
