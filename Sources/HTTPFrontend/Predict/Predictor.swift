@@ -29,14 +29,16 @@ enum PredictFailure: Error, CustomStringConvertible {
 /// Runs instances through a job: one stream entry per instance (new UUID uris), then waits for every result.
 final class Predictor: Sendable {
     let queue: any ServingQueue
-    let batcher: XAddBatcher
+    /// nil when `timeWindow` is 0: each request writes at once, without a hop through the batcher actor.
+    let batcher: XAddBatcher?
     let waiter: ResultWaiter
     let metrics: FrontendMetrics
     let timeout: TimeInterval
 
     init(queue: any ServingQueue, options: FrontendOptions, metrics: FrontendMetrics) {
         self.queue = queue
-        self.batcher = XAddBatcher(queue: queue, timeWindowMilliseconds: options.timeWindow, countWindow: options.countWindow)
+        self.batcher = options.timeWindow == 0 ? nil
+            : XAddBatcher(queue: queue, timeWindowMilliseconds: options.timeWindow, countWindow: options.countWindow)
         self.waiter = ResultWaiter(queue: queue)
         self.metrics = metrics
         self.timeout = Double(options.predictTimeout) / 1000
@@ -55,7 +57,9 @@ final class Predictor: Sendable {
             }
         }
         let putStarted = Date()
-        do { try await batcher.add(entries) } catch {
+        do {
+            if let batcher { try await batcher.add(entries) } else { try await queue.add(entries) }
+        } catch {
             switch error {
             case .full: throw .queueFull
             case .unavailable(let why): throw .unavailable(why)

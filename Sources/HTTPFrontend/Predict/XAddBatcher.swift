@@ -1,8 +1,8 @@
 import Foundation
 
 /// `timeWindow` / `countWindow`: the XADDs of concurrent requests are written together, when `countWindow` entries
-/// wait or `timeWindow` ms have passed since the first of them. A time window of 0 writes each request's entries at
-/// once (the original's behaviour from 0.10 on).
+/// wait or `timeWindow` ms have passed since the first of them. (A time window of 0, the original's behaviour from
+/// 0.10 on, writes each request's entries at once and needs no batcher.)
 actor XAddBatcher {
     private let queue: any ServingQueue
     private let timeWindow: Duration
@@ -18,7 +18,6 @@ actor XAddBatcher {
     }
 
     func add(_ entries: [QueueEntry]) async throws(QueueError) {
-        guard timeWindow > .zero else { return try await queue.add(entries) }
         let outcome = await withCheckedContinuation { continuation in
             waiting.append((entries, continuation))
             waitingCount += entries.count
