@@ -27,17 +27,16 @@ import argparse
 import contextlib
 import io
 import json
-import multiprocessing as mp
 import os
 import queue
-import signal
 import sys
 import time
-import uuid
 import warnings
 
 import numpy as np
 import redis
+
+import client_pool
 
 warnings.filterwarnings("ignore", category=FutureWarning, module=r"(zoo|bigdl)\.serving\.client")
 try:
@@ -117,36 +116,9 @@ def main():
     except redis.exceptions.ConnectionError as e:
         sys.exit(f"cannot reach {args.host}:{args.port}: {e}")
 
-    run = uuid.uuid4().hex[:8]
-    shares = [args.n // args.p + (1 if k < args.n % args.p else 0) for k in range(args.p)]
-    uris = [[f"e2e-{run}-{k}-{i}" for i in range(share)] for k, share in enumerate(shares)]
-    # Expected arrival order is roughly round-robin over the processes.
-    order = [u for i in range(max(shares)) for k in range(args.p) if i < shares[k] for u in [uris[k][i]]]
+    uris, order = client_pool.split_uris(args.n, min(args.p, args.n), "e2e")
     prefix = f"{RESULT_PREFIX}{args.name}:"
-
-    ctx = mp.get_context("fork")
-    active = [k for k in range(args.p) if shares[k] > 0]
-    barrier = ctx.Barrier(len(active) + 1)
-    reports = ctx.Queue()
-    procs = [ctx.Process(target=producer, args=(k, uris[k], args, barrier, reports), daemon=True) for k in active]
-    for p in procs:
-        p.start()
-    # SIGTERM -> SystemExit, so that multiprocessing's exit handler terminates the producers too.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    try:
-        barrier.wait(timeout=60)
-    except Exception:  # noqa: BLE001 - a producer failed before its first enqueue, or did not start in time
-        time.sleep(0.2)
-        for p in procs:
-            p.terminate()
-        failures = []
-        while True:
-            try:
-                failures.append(reports.get_nowait()[4])
-            except queue.Empty:
-                break
-        sys.exit(f"{tag}client processes did not start: {'; '.join(f for f in failures if f) or 'barrier timeout'}")
-    t0 = time.perf_counter()
+    procs, reports, t0 = client_pool.start_producers(producer, [(k, mine, args) for k, mine in enumerate(uris)], tag)
 
     pending = list(order)
     dropped, failures, enqueue_seconds = set(), [], []
@@ -168,12 +140,7 @@ def main():
                 pending = [u for u in pending if u not in dropped]
                 if not pending:
                     break
-        if len(pending) <= POLL_WINDOW:
-            window = pending
-            cursor = 0
-        else:
-            cursor %= len(pending)
-            window = pending[cursor:cursor + POLL_WINDOW]
+        window, cursor = client_pool.window(pending, cursor, POLL_WINDOW)
         pipe = db.pipeline(transaction=False)
         for uri in window:
             pipe.exists(prefix + uri)
@@ -188,10 +155,7 @@ def main():
             break
         time.sleep(POLL_INTERVAL)
     seconds = last_seen - t0
-    for p in procs:
-        p.join(timeout=5)
-        if p.is_alive():
-            p.terminate()
+    client_pool.stop_producers(procs)
 
     missing = len(pending)
     not_received = dropped | set(pending)

@@ -138,9 +138,11 @@ run_wrk() {
   local clients
   children_cpu
   clients=$CHILDREN_CPU
-  HTTP_BENCH_BODY="$dir/$route.json" HTTP_BENCH_MODEL=serving_stream \
+  local path=/predict
+  [ "$route" = infer ] && path=/v2/models/serving_stream/infer
+  HTTP_BENCH_BODY="$dir/$route.json" HTTP_BENCH_PATH="$path" \
     run_logged "$log" timeout $((seconds + 60)) \
-    wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 30s --latency -s "bench/http_$route.lua" "$url" || rc=$?
+    wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 30s --latency -s bench/http_post.lua "$url" || rc=$?
   children_cpu
   clients=$(awk -v a="$clients" -v b="$CHILDREN_CPU" 'BEGIN { printf "%.3f", b - a }')
   python3 bench/http_bench.py cpu "$pid" >"$dir/after.json"

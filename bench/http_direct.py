@@ -26,16 +26,15 @@ import argparse
 import contextlib
 import io
 import json
-import multiprocessing as mp
 import queue
-import signal
 import sys
 import time
-import uuid
 import warnings
 
 import numpy as np
 import redis
+
+import client_pool
 
 warnings.filterwarnings("ignore", category=FutureWarning, module=r"(zoo|bigdl)\.serving\.client")
 try:
@@ -138,37 +137,12 @@ def main():
         sys.exit(f"{args.label}: cannot reach {args.host}:{args.port}: {e}")
     data = record_data(args.body)
 
-    run = uuid.uuid4().hex[:8]
     procs_n = min(args.p, args.n)
-    shares = [args.n // procs_n + (1 if k < args.n % procs_n else 0) for k in range(procs_n)]
-    uris = [[f"direct-{run}-{k}-{i}" for i in range(share)] for k, share in enumerate(shares)]
-    order = [uris[k][i] for i in range(max(shares)) for k in range(procs_n) if i < shares[k]]
+    uris, order = client_pool.split_uris(args.n, procs_n, "direct")
     first = uris[0][0]
     prefix = f"{RESULT_PREFIX}{args.name}:"
-
-    ctx = mp.get_context("fork")
-    barrier = ctx.Barrier(procs_n + 1)
-    reports = ctx.Queue()
-    procs = [ctx.Process(target=producer, args=(k, uris[k], args, data, barrier, reports), daemon=True)
-             for k in range(procs_n)]
-    for p in procs:
-        p.start()
-    # SIGTERM -> SystemExit, so that multiprocessing's exit handler terminates the producers too.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    try:
-        barrier.wait(timeout=60)
-    except Exception:  # noqa: BLE001 - a producer failed before its first XADD, or did not start in time
-        time.sleep(0.2)
-        for p in procs:
-            p.terminate()
-        failures = []
-        while True:
-            try:
-                failures.append(reports.get_nowait()[3])
-            except queue.Empty:
-                break
-        sys.exit(f"{args.label}: client processes did not start: {'; '.join(f for f in failures if f) or 'timeout'}")
-    t0 = time.perf_counter()
+    procs, reports, t0 = client_pool.start_producers(
+        producer, [(k, mine, args, data) for k, mine in enumerate(uris)], f"{args.label}: ")
 
     pending = [u for u in order if u != first]
     first_hash = None
@@ -183,11 +157,7 @@ def main():
             except queue.Empty:
                 break
             (failures.append(f"process {proc}: {message}") if status == "failed" else push_seconds.append(seconds))
-        if len(pending) <= POLL_WINDOW:
-            window, cursor = pending, 0
-        else:
-            cursor %= len(pending)
-            window = pending[cursor:cursor + POLL_WINDOW]
+        window, cursor = client_pool.window(pending, cursor, POLL_WINDOW)
         pipe = db.pipeline(transaction=False)
         for uri in window:
             pipe.delete(prefix + uri)
@@ -209,10 +179,7 @@ def main():
             break
         time.sleep(POLL_INTERVAL)
     seconds = last_seen - t0
-    for p in procs:
-        p.join(timeout=5)
-        if p.is_alive():
-            p.terminate()
+    client_pool.stop_producers(procs)
 
     missing = len(pending) + (first_hash is None)
     problem = None

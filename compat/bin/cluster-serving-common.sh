@@ -12,3 +12,16 @@ find_cluster_serving() {
     exit 127
 }
 CLUSTER_SERVING="$(find_cluster_serving)"
+
+# Runs `cluster-serving <subcommand> -c <config>` with the original scripts' -c/--config_path option.
+run_with_config() {
+    local subcommand=$1 config=config.yaml
+    shift
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            -c|--config_path|--config) config="$2"; shift 2 ;;
+            *) echo "unknown option: $1" >&2; exit 2 ;;
+        esac
+    done
+    exec "$CLUSTER_SERVING" "$subcommand" -c "$config"
+}

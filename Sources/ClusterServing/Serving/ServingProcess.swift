@@ -32,7 +32,7 @@ enum ServingProcess {
                          "dir": config.storeDirectory, "maxmemory": String(config.redisMaxMemory)]
         if let password = config.requirepass { overrides["requirepass"] = password }
         let manager = JobManager(store: store)
-        let wipe = WipeFlag()
+        let wipe = SharedFlag()
         let description = ServerDescription(pid: getpid(), port: config.redisPort, storeDirectory: config.storeDirectory,
                                             storeLogPath: config.storeLogPath)
         let control = ServingCommand.make(manager: manager, server: description) { wipeData in
@@ -74,7 +74,7 @@ enum ServingProcess {
         logger.notice("store server listening on \(config.bind):\(config.redisPort), data in \(config.storeDirectory) (pid \(getpid()))")
 
         // A first job that cannot load stops the process: nothing would serve.
-        let failed = WipeFlag()
+        let failed = SharedFlag()
         Thread.detachNewThread {
             while job.state == .loading { usleep(20_000) }
             if case .failed = job.state {
@@ -101,7 +101,7 @@ enum ServingProcess {
 }
 
 /// A flag set from another thread (the SERVING SHUTDOWN handler, the job watcher).
-final class WipeFlag: @unchecked Sendable {
+final class SharedFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var flag = false
     func set(_ value: Bool) { lock.withLock { flag = value } }

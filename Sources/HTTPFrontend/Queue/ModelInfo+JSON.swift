@@ -2,9 +2,8 @@ import Foundation
 import Serving
 
 extension ModelInfo {
-    /// A model described by `SERVING LIST` and `SERVING METADATA` (a JSON text; nil when not known).
-    static func decode(name: String, state: String, path: String, metadata: String?, stats: [String: String] = [:]) -> ModelInfo {
-        let json = metadata.flatMap { try? JSONValue.parse(Array($0.utf8)) }
+    /// A model from its `SERVING METADATA` JSON (nil when not known) and its `SERVING LIST` figures.
+    static func decode(name: String, state: String, path: String, metadata json: JSONValue?, stats: [String: Double]) -> ModelInfo {
         func tensors(_ key: String) -> [Tensor] {
             guard case .array(let items)? = json?[key] else { return [] }
             return items.compactMap { item in
@@ -19,6 +18,6 @@ extension ModelInfo {
         var format = ""
         if case .string(let f)? = json?["format"] { format = f }
         return ModelInfo(name: name, state: state, modelPath: path, format: format, inputs: tensors("inputs"),
-                         outputs: tensors("outputs"), stats: stats.compactMapValues(Double.init))
+                         outputs: tensors("outputs"), stats: stats)
     }
 }

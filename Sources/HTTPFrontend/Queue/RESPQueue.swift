@@ -1,5 +1,6 @@
 import Foundation
 import NIOPosix
+import Serving
 
 /// The queue over RESP (`cluster-serving http`): our store on another host or process, or a real redis-server
 /// with a job of ours consuming from it. Blocking connections from a small pool, run on NIO's thread pool so
@@ -77,7 +78,8 @@ public final class RESPQueue: ServingQueue, @unchecked Sendable {
             guard let name = fields["name"] else { continue }
             let metadata = (try? await run({ try $0.call(["SERVING", "METADATA", name]) }))?.string
             models.append(ModelInfo.decode(name: name, state: fields["state"] ?? "", path: fields["model"] ?? "",
-                                           metadata: metadata, stats: fields))
+                                           metadata: metadata.flatMap { try? JSONValue.parse(Array($0.utf8)) },
+                                           stats: fields.compactMapValues(Double.init)))
         }
         return models
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Inference
 import Serving
 import Store
 
@@ -79,23 +78,13 @@ public final class StoreQueue: ServingQueue, @unchecked Sendable {
 
     public func isReachable() async -> Bool { true }
 
+    /// A job as the model APIs describe it: the same metadata `SERVING METADATA` gives a frontend on another host.
     static func describe(_ job: ServingJob) -> ModelInfo {
-        let metadata = job.model?.metadata
-        return ModelInfo(name: job.config.jobName, state: job.state.description,
-                         modelPath: job.modelFile.isEmpty ? job.config.modelPath : job.modelFile,
-                         format: metadata?.format ?? "", inputs: metadata?.inputs.map(tensor) ?? [],
-                         outputs: metadata?.outputs.map(tensor) ?? [],
-                         stats: Dictionary(job.metrics.snapshot.figures.map { ($0.name, $0.value) } + [("queue_depth", Double(job.queueDepth))]) { a, _ in a })
-    }
-
-    static func tensor(_ value: ValueInfo) -> ModelInfo.Tensor {
-        let datatype = switch value.elementType {
-        case .float32: "FP32"
-        case .int64: "INT64"
-        case .int32: "INT32"
-        case .bool: "BOOL"
-        }
-        return ModelInfo.Tensor(name: value.name, datatype: datatype, shape: value.shape?.map { $0.value ?? -1 })
+        let stats = Dictionary(job.metrics.snapshot.figures.map { ($0.name, $0.value) }
+                               + [("queue_depth", Double(job.queueDepth))]) { a, _ in a }
+        return ModelInfo.decode(name: job.config.jobName, state: job.state.description,
+                                path: job.modelFile.isEmpty ? job.config.modelPath : job.modelFile,
+                                metadata: ServingCommand.metadata(job), stats: stats)
     }
 
     /// Runs a write on the store's writer thread without blocking a Swift concurrency thread.

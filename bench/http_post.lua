@@ -1,11 +1,13 @@
--- wrk script: POST one instance to the original frontend's /predict, as bench/http.sh runs it.
+-- wrk script: POST one request body to one route, as bench/http.sh runs it for /predict and for KServe's infer.
 --
---   HTTP_BENCH_BODY=predict.json wrk -t2 -c32 -d10s --latency -s bench/http_predict.lua http://127.0.0.1:10020
+--   HTTP_BENCH_BODY=predict.json HTTP_BENCH_PATH=/predict \
+--     wrk -t2 -c32 -d10s --latency -s bench/http_post.lua http://127.0.0.1:10020
 --
 -- The body is read from the file named by $HTTP_BENCH_BODY (or the first argument after the URL), written by
--- `bench/http_bench.py bodies`: {"instances":[{"image": [[[...]]]}]}, one instance, so each request is one stream
--- entry. Every request is the same (wrk's static request: no Lua runs per request, so the client costs as little
--- as it can on the cores it shares with the server).
+-- `bench/http_bench.py bodies`: one instance ({"instances":[{"image": [[[...]]]}]}) or a KServe batch of one
+-- ({"inputs":[{"name":"image","shape":[1,3,8,8],...}]}), so each request is one stream entry. The route is
+-- $HTTP_BENCH_PATH (or the second argument), default /predict. Every request is the same (wrk's static request:
+-- no Lua runs per request, so the client costs as little as it can on the cores it shares with the server).
 --
 -- At the end, besides wrk's own report, one line for bench/http.sh to parse (exact figures, latencies in us):
 --   WRK_JSON {"requests":..,"duration_us":..,"status":<non-2xx/3xx>,"connect":..,"read":..,"write":..,
@@ -28,7 +30,7 @@ function init(args)
   wrk.body = file:read("*a")
   file:close()
   wrk.method = "POST"
-  wrk.path = "/predict"
+  wrk.path = os.getenv("HTTP_BENCH_PATH") or argument(args, 2) or "/predict"
   wrk.headers["Content-Type"] = "application/json"
 end
 
