@@ -1,28 +1,43 @@
 # cluster-serving: `make run` sets up and starts the server; `make test` runs every test.
-# Both install what is missing first (Debian packages, pip packages).
+# Both install what is missing first: Debian packages, and the Python tools into the project's .venv at the exact
+# versions of requirements/*.txt (nothing goes into the system interpreter).
 
-APT_PACKAGES := liblmdb-dev libopenblas-dev libturbojpeg0-dev libpng-dev redis-server redis-tools curl openssl
-# The stock Cluster Serving clients' own dependencies (they are installed with --no-deps: their pins are old),
-# plus onnxruntime for the end-to-end tests' reference outputs.
-PIP_PACKAGES := redis pytest numpy pyarrow opencv-python-headless httpx pyyaml onnxruntime
-STOCK_CLIENTS := analytics-zoo-serving==0.11.2 bigdl-serving==2.4.0
-# Only for regenerating fixtures and for bench/inference.sh (the frameworks whose outputs are the references).
-FRAMEWORK_PACKAGES := onnx onnxruntime openvino numpy
+APT_PACKAGES := liblmdb-dev libopenblas-dev libturbojpeg0-dev libpng-dev zlib1g-dev redis-server redis-tools curl \
+	openssl python3-venv
 # Where `make install` links the binary and the drop-in cluster-serving-* commands.
 PREFIX ?= $(HOME)/.local
 BIN_DEBUG := $(CURDIR)/.build/debug/cluster-serving
+VENV := $(CURDIR)/.venv
+# Every recipe and every script it starts finds the project's pinned python3, pytest and pip first.
+export PATH := $(VENV)/bin:$(PATH)
+export VIRTUAL_ENV := $(VENV)
+# The pip cache stays out of the way of a fresh-machine check; pip's version check needs no network.
+PIP := $(VENV)/bin/python3 -m pip --disable-pip-version-check -q
 
-.PHONY: setup build install run test unit-test cli-test e2e-test compat-test compat-test-redis bench bench-inference bench-e2e bench-http fixtures demo-model clean
+.PHONY: setup apt-packages build install run test unit-test cli-test e2e-test compat-test compat-test-redis bench bench-inference bench-e2e bench-http fixtures demo-model clean
 
-setup:
+setup: apt-packages $(VENV)/.installed
+
+apt-packages:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing: $$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
-	@python3 -c "import redis, pytest, numpy, pyarrow, cv2, httpx, yaml, onnxruntime" 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
-	@python3 -c "import zoo.serving.client, bigdl.serving.client" 2>/dev/null || python3 -m pip install -q --no-deps $(STOCK_CLIENTS)
+
+# The virtualenv is made anew whenever a requirements file changes (pip never upgrades in place).
+$(VENV)/.installed: requirements/test.txt requirements/clients.txt
+	rm -rf $(VENV)
+	/usr/bin/env python3 -m venv $(VENV)
+	$(PIP) install -r requirements/test.txt
+	$(PIP) install --no-deps -r requirements/clients.txt
+	touch $@
+
+# The frameworks (onnx, OpenVINO, scikit-learn) for fixtures, the demo model and the inference benchmarks.
+$(VENV)/.frameworks: $(VENV)/.installed requirements/frameworks.txt
+	$(PIP) install -r requirements/test.txt -r requirements/frameworks.txt
+	touch $@
 
 build: setup
 	swift build -c release
@@ -72,13 +87,11 @@ bench: build
 	bench/resp.sh
 
 # MobileNetV2 and ResNet-18 against onnxruntime (builds the models first; see docs/benchmarks.md).
-bench-inference: build
-	@python3 -c "import onnx, onnxruntime" 2>/dev/null || python3 -m pip install -q $(FRAMEWORK_PACKAGES)
+bench-inference: build $(VENV)/.frameworks
 	BIN=$(CURDIR)/.build/release/cluster-serving bench/inference.sh
 
 # The stock client end to end through ours and through redis-server + a Python onnxruntime worker (docs/benchmarks.md).
-bench-e2e: build
-	@python3 -c "import onnx, onnxruntime" 2>/dev/null || python3 -m pip install -q $(FRAMEWORK_PACKAGES)
+bench-e2e: build $(VENV)/.frameworks
 	BIN=$(CURDIR)/.build/release/cluster-serving bench/e2e.sh
 
 # The HTTP frontend under wrk (/predict and KServe infer) beside the direct queue (docs/benchmarks.md).
@@ -86,13 +99,11 @@ bench-http: build
 	BIN=$(CURDIR)/.build/release/cluster-serving bench/http.sh
 
 # Retrains the demo digits classifier (scikit-learn's bundled digits) and exports it to ONNX and OpenVINO IR.
-demo-model:
-	@python3 -c "import onnx, onnxruntime, openvino, sklearn" 2>/dev/null || python3 -m pip install -q $(FRAMEWORK_PACKAGES) scikit-learn
+demo-model: $(VENV)/.frameworks
 	python3 tools/make_demo_model.py
 
 # Rebuilds Tests/Fixtures/inference from the frameworks' own exporters and runtimes.
-fixtures:
-	@python3 -c "import onnx, onnxruntime, openvino" 2>/dev/null || python3 -m pip install -q $(FRAMEWORK_PACKAGES)
+fixtures: $(VENV)/.frameworks
 	python3 tools/make_fixtures.py
 
 clean:

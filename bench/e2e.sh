@@ -15,7 +15,7 @@
 # intra-op threads), BATCH (4: batchSize / XREADGROUP COUNT), ROUNDS (1), TIMEOUT (300 s per measurement),
 # BIN (.build/release/cluster-serving; not built by this script), MODELS_DIR (.bench-models).
 # Needs redis-server and python3 with numpy, opencv, pyarrow, redis, onnx, onnxruntime and the stock client
-# (pip install analytics-zoo-serving --no-deps, or bigdl-serving).
+# (make setup installs them into .venv).
 
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,7 +49,7 @@ fi
 python3 -c 'import numpy, cv2, pyarrow, redis, onnx, onnxruntime' 2>/dev/null \
   || die "needs python3 with numpy, opencv-python-headless, pyarrow, redis, onnx and onnxruntime"
 python3 -c 'import zoo.serving.client' 2>/dev/null || python3 -c 'import bigdl.serving.client' 2>/dev/null \
-  || die "needs the stock client: pip install --no-deps analytics-zoo-serving (or pip install bigdl-serving)"
+  || die "needs the stock client: make setup"
 
 MODEL="$MODELS_DIR/mobilenetv2/model.onnx"
 if [ ! -f "$MODEL" ]; then

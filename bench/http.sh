@@ -26,7 +26,7 @@
 # round), BIN (.build/release/cluster-serving; not built by this script), MODELS_DIR (.bench-models, for
 # mobilenetv2: made by tools/make_bench_models.py when missing).
 # Needs wrk (apt-get install wrk), curl, python3 with numpy, pyarrow and redis, and the stock client
-# (pip install analytics-zoo-serving --no-deps, or bigdl-serving).
+# (make setup installs them into .venv).
 
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,7 +53,7 @@ command -v wrk >/dev/null || die "needs wrk (apt-get install wrk)"
 command -v curl >/dev/null || die "needs curl (apt-get install curl)"
 python3 -c 'import numpy, pyarrow, redis' 2>/dev/null || die "needs python3 with numpy, pyarrow and redis"
 python3 -c 'import zoo.serving.client' 2>/dev/null || python3 -c 'import bigdl.serving.client' 2>/dev/null \
-  || die "needs the stock client: pip install --no-deps analytics-zoo-serving (or pip install bigdl-serving)"
+  || die "needs the stock client: make setup"
 for c in $CONNS; do
   [[ "$c" =~ ^[1-9][0-9]*$ ]] || die "CONNS must be positive integers (got '$CONNS')"
 done

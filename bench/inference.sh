@@ -10,13 +10,14 @@
 #   MODELS=resnet18 THREADS=4 BATCHES="1 8" bench/inference.sh
 #   BIN=/path/to/cluster-serving bench/inference.sh        # skips the build
 #
-# Needs python3 with onnx, onnxruntime and numpy.
+# Needs the project's .venv with the frameworks (make bench-inference installs them).
 
 set -euo pipefail
 # Seconds per measurement (not SECONDS, which is bash's own clock).
 MEASURE_SECONDS=${DURATION:-5}
 
 cd "$(dirname "$0")/.."
+source bench/lib.sh  # the scripts run from the repository root (cd above)
 ROUNDS=${ROUNDS:-3}
 BATCHES=${BATCHES:-"1 4 16"}
 THREADS=${THREADS:-"1 2"}
@@ -31,7 +32,7 @@ fi
 [ -x "$BIN" ] || { echo "no executable at $BIN" >&2; exit 1; }
 
 python3 -c 'import onnx, onnxruntime, numpy' 2>/dev/null \
-  || { echo "needs python3 with onnx, onnxruntime and numpy (pip install onnx onnxruntime numpy)" >&2; exit 1; }
+  || { echo "needs python3 with onnx, onnxruntime and numpy (make bench-inference installs them into .venv)" >&2; exit 1; }
 
 for model in $MODELS; do
   if [ ! -f "$MODELS_DIR/$model/model.onnx" ] || [ ! -f "$MODELS_DIR/flops.json" ]; then

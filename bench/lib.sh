@@ -1,6 +1,11 @@
 # Shell helpers the benchmark scripts share (sourced): free loopback ports and stopping only our own processes.
 # The sourcing script keeps the PIDs it started in the array PIDS.
 
+# The project's pinned Python tools (`make setup` makes .venv) come before any other python3.
+if [ -x "$(dirname "${BASH_SOURCE[0]}")/../.venv/bin/python3" ]; then
+  PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.venv/bin:$PATH"
+fi
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }

@@ -58,6 +58,19 @@ def test_predict_takes_the_model_file_itself_and_float64_input(tmp_path):
     assert_close(np.load(out), np.load(FIXTURES / case["outputs"][case["output_order"][0]]))
 
 
+def test_predict_reads_a_fortran_order_input_as_numpy_does(tmp_path):
+    # A user's transposed array: np.save writes it with fortran_order True.
+    case = next(c for c in MODELS if c["name"] == "tiny_cnn_bn")
+    x = np.load(FIXTURES / case["inputs"]["input"])
+    fortran = np.asfortranarray(x)
+    assert fortran.flags["F_CONTIGUOUS"] and not fortran.flags["C_CONTIGUOUS"]
+    path = tmp_path / "fortran.npy"
+    np.save(path, fortran)
+    out = tmp_path / "out.npy"
+    run("predict", "--model", FIXTURES / case["model"], "--input", path, "--output", out)
+    assert_close(np.load(out), np.load(FIXTURES / case["outputs"][case["output_order"][0]]))
+
+
 def test_predict_converts_int32_indices_for_an_int64_model(tmp_path):
     case = next(c for c in MODELS if c["name"] == "mlp_embeddings")
     args = []

@@ -26,6 +26,10 @@ private enum NumpyWrote {
     static let version3 = "k05VTVBZAwB0AAAAeydkZXNjcic6ICc8ZjQnLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoMywgMiksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAACAPwAAAEAAAEBAAACAQAAAoEA="
     static let bigEndian = "k05VTVBZAQB2AHsnZGVzY3InOiAnPmY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAo/gAAAQAAAAA=="
     static let fortran = "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMiwgMyksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAABAQAAAgD8AAIBAAAAAQAAAoEA="
+    /// np.asfortranarray(np.arange(24, dtype=np.float64).reshape(2, 3, 4))
+    static let fortranFloat64x2x3x4 = "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMiwgMywgNCksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAAAAAAAAAAAAChAAAAAAAAAEEAAAAAAAAAwQAAAAAAAACBAAAAAAAAANEAAAAAAAADwPwAAAAAAACpAAAAAAAAAFEAAAAAAAAAxQAAAAAAAACJAAAAAAAAANUAAAAAAAAAAQAAAAAAAACxAAAAAAAAAGEAAAAAAAAAyQAAAAAAAACRAAAAAAAAANkAAAAAAAAAIQAAAAAAAAC5AAAAAAAAAHEAAAAAAAAAzQAAAAAAAACZAAAAAAAAAN0A="
+    /// np.arange(6, dtype=np.int32).reshape(2, 3).T: a transposed array, which numpy saves in Fortran order.
+    static let transposedInt32x3x2 = "k05VTVBZAQB2AHsnZGVzY3InOiAnPGk0JywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMywgMiksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAQAAAAIAAAADAAAABAAAAAUAAAA="
     static let object = "k05VTVBZAQB2AHsnZGVzY3InOiAnfE8nLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoMywpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAqABJWRAAAAAAAAAIwWbnVtcHkuX2NvcmUubXVsdGlhcnJheZSMDF9yZWNvbnN0cnVjdJSTlIwFbnVtcHmUjAduZGFycmF5lJOUSwCFlEMBYpSHlFKUKEsBSwOFlGgDjAVkdHlwZZSTlIwCTziUiYiHlFKUKEsDjAF8lE5OTkr/////Sv////9LP3SUYoldlChLAYwBYZROZXSUYi4="
     static let structured = "k05VTVBZAQB2AHsnZGVzY3InOiBbKCdhJywgJzxpNCcpLCAoJ2InLCAnPGY0JyldLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoMSwpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoBAAAAAAAAQA=="
     static let complex64 = "k05VTVBZAQB2AHsnZGVzY3InOiAnPGM4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDEsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAIA/AAAAQA=="
@@ -132,10 +136,27 @@ private enum NumpyWrote {
         }
     }
 
-    @Test func refusesBigEndianFortranObjectStructuredAndComplexData() {
+    @Test func readsFortranOrderAsNumpyLoadGivesIt() throws {
+        // fortran holds [[0, 1, 2], [3, 4, 5]] stored column by column.
+        let matrix = try NumpyWrote.tensor(NumpyWrote.fortran)
+        #expect(matrix.shape == [2, 3])
+        #expect(Array(UnsafeBufferPointer(start: matrix.floats, count: 6)) == [0, 1, 2, 3, 4, 5])
+
+        let cube = try NumpyWrote.tensor(NumpyWrote.fortranFloat64x2x3x4)
+        #expect(cube.shape == [2, 3, 4])
+        #expect(Array(UnsafeBufferPointer(start: cube.floats, count: 24)) == (0..<24).map(Float.init))
+
+        // np.load gives [[0, 3], [1, 4], [2, 5]]; int32 is widened to the engine's int32.
+        let transposed = try NumpyWrote.tensor(NumpyWrote.transposedInt32x3x2)
+        #expect(transposed.shape == [3, 2])
+        #expect(transposed.elementType == .int32)
+        let values = transposed.storage.bytes.assumingMemoryBound(to: Int32.self)
+        #expect(Array(UnsafeBufferPointer(start: values, count: 6)) == [0, 3, 1, 4, 2, 5])
+    }
+
+    @Test func refusesBigEndianObjectStructuredAndComplexData() {
         let refusals: [(String, String)] = [
             (NumpyWrote.bigEndian, "big-endian dtype '>f4'"),
-            (NumpyWrote.fortran, "Fortran-order"),
             (NumpyWrote.object, "dtype '|O'"),
             (NumpyWrote.structured, "structured dtype"),
             (NumpyWrote.complex64, "dtype '<c8'"),

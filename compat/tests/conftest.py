@@ -103,11 +103,14 @@ class CompatRedis(redis.Redis):
 
 
 def full_error(exc):
-    """The complete error line the server sent. redis-py strips the leading
-    error code (e.g. "ERR ", "NOAUTH ") into exc.status_code."""
+    """The complete error line the server sent. redis-py moves the leading error code (e.g. "ERR ", "NOAUTH ")
+    into exc.status_code; for codes it has no exception class for (WRONGTYPE, BUSYGROUP, ...) it also keeps the
+    code in the message, and which codes those are differs between versions. Both forms give the same line here."""
     code = getattr(exc, "status_code", None)
     text = str(exc)
-    return f"{code} {text}" if code else text
+    if not code or text == code or text.startswith(code + " "):
+        return text
+    return f"{code} {text}"
 
 
 @contextlib.contextmanager

@@ -3,8 +3,9 @@ import Foundation
 /// NumPy's .npy files: a magic string, a version, a header that is a Python dict literal
 /// ({'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }), then the elements.
 ///
-/// Reads versions 1.0, 2.0 and 3.0 in little-endian C order, converting to the engine's element types the way
-/// model loaders do (float64 and float16 to float32, small integers to int32, unsigned 32/64-bit to int64).
+/// Reads versions 1.0, 2.0 and 3.0, little-endian, in C or Fortran order (Fortran-order data, which numpy writes
+/// for a transposed array, is reordered to C order as `np.load` gives it), converting to the engine's element types
+/// the way model loaders do (float64 and float16 to float32, small integers to int32, unsigned 32/64-bit to int64).
 /// Writes version 1.0 with the header padded so the data starts on a 64-byte boundary, as numpy does.
 public enum NumPy {
     public static func read(_ path: String) throws -> Tensor {
@@ -125,7 +126,37 @@ public enum NumPy {
         // The element conversions are the ONNX loader's: both formats store little-endian elements.
         ONNXTensorReader.convert(raw: UnsafeRawBufferPointer(rebasing: bytes[dataStart..<dataStart + byteCount]),
                                  type: dataType, count: count, into: storage.bytes)
-        return Tensor(elementType: engineType, shape: header.shape, storage: storage)
+        let tensor = Tensor(elementType: engineType, shape: header.shape, storage: storage)
+        return header.fortranOrder ? cOrder(fromFortranOrder: tensor) : tensor
+    }
+
+    /// The same array laid out in C order. Fortran order stores the first index fastest: the element at
+    /// (i0, i1, ..., in) sits at i0 + d0 * (i1 + d1 * (...)).
+    private static func cOrder(fromFortranOrder tensor: Tensor) -> Tensor {
+        let shape = tensor.shape
+        guard shape.count > 1, tensor.count > 1 else { return tensor }
+        let width = tensor.elementType.byteWidth
+        var fortranStrides = [Int](repeating: 1, count: shape.count)
+        for axis in 1..<shape.count { fortranStrides[axis] = fortranStrides[axis - 1] * shape[axis - 1] }
+        let reordered = TensorStorage(byteCapacity: tensor.byteCount)
+        let source = UnsafeRawPointer(tensor.storage.bytes)
+        let destination = reordered.bytes
+        // An odometer over the C-order index; the source offset follows it one axis step at a time.
+        var index = [Int](repeating: 0, count: shape.count)
+        var sourceElement = 0
+        for element in 0..<tensor.count {
+            (destination + element * width).copyMemory(from: source + sourceElement * width, byteCount: width)
+            var axis = shape.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                sourceElement += fortranStrides[axis]
+                if index[axis] < shape[axis] { break }
+                sourceElement -= fortranStrides[axis] * shape[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return Tensor(elementType: tensor.elementType, shape: shape, storage: reordered)
     }
 }
 
@@ -134,7 +165,7 @@ public enum NumPyError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotWrite(file: String, reason: String)
     /// Not a .npy file, or a damaged one.
     case malformed(file: String, reason: String)
-    /// A valid .npy file the engine cannot take (dtype, byte order, Fortran order).
+    /// A valid .npy file the engine cannot take (dtype, byte order).
     case unsupported(file: String, reason: String)
 
     public var description: String {
@@ -190,10 +221,6 @@ struct NumPyHeader {
         // '=' is the writer's native order; numpy writes '<' or '|' on little-endian machines.
         guard order != ">" || type.storedWidth == 1 else {
             throw NumPyError.unsupported(file: file, reason: "big-endian dtype '\(descr)'")
-        }
-        guard !fortranOrder else {
-            throw NumPyError.unsupported(file: file, reason: "Fortran-order data (fortran_order: True) with "
-                                         + "dtype '\(descr)'")
         }
         return type
     }
