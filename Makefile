@@ -27,11 +27,14 @@ apt-packages:
 	fi
 
 # The virtualenv is made anew whenever a requirements file changes (pip never upgrades in place).
-$(VENV)/.installed: requirements/test.txt requirements/clients.txt
+$(VENV)/.installed: requirements/test.txt requirements/clients.txt | apt-packages
 	rm -rf $(VENV)
 	/usr/bin/env python3 -m venv $(VENV)
 	$(PIP) install -r requirements/test.txt
 	$(PIP) install --no-deps -r requirements/clients.txt
+	@# The client packages also install the original's Java launchers (cluster-serving-start, ...) into .venv/bin,
+	@# where they would shadow our drop-ins (compat/bin) for anyone with .venv/bin on PATH.
+	cd $(VENV)/bin && rm -rf cluster-serving-* cluster-with-numactl.sh download-serving-jar.sh config.yaml __pycache__
 	touch $@
 
 # The frameworks (onnx, OpenVINO, scikit-learn) for fixtures, the demo model and the inference benchmarks.
