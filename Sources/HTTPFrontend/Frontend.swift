@@ -34,7 +34,10 @@ public final class Frontend: Sendable {
             let started = Date()
             var response: Response
             do {
-                if !open, let token = options.bearerToken, request.headers[.authorization] != "Bearer \(token)" {
+                if let declared = request.headers[.contentLength], (Int(declared) ?? .max) > options.maxBodyBytes {
+                    // Refused before a byte of the body is read, let alone stored.
+                    response = bodyTooLarge(declared: declared)
+                } else if !open, let token = options.bearerToken, request.headers[.authorization] != "Bearer \(token)" {
                     response = json(.object([("error", .string("missing or wrong bearer token"))]), status: .unauthorized)
                     response.headers[.wwwAuthenticate] = "Bearer"
                 } else if admitted {
@@ -50,14 +53,23 @@ public final class Frontend: Sendable {
                     response = try await body(request, context)
                 }
             } catch is NIOTooManyBytesError {
-                response = json(.object([("error", .string("the request body is larger than \(options.maxBodyBytes) bytes"))]),
-                                status: .contentTooLarge)
+                response = bodyTooLarge(declared: nil)
             }
             let seconds = Date().timeIntervalSince(started)
             metrics.request(route: name, status: Int(response.status.code), seconds: seconds)
             if admitted { metrics.time("bigdl.serving.request.overall", seconds: seconds) }
             return response
         }
+    }
+
+    /// 413, naming the limit (`maxBodyBytes`) and the declared length when there is one. `Connection: close` tells
+    /// the client not to send the rest; what it sends anyway is discarded as it arrives, never stored.
+    private func bodyTooLarge(declared: String?) -> Response {
+        let size = declared.map { "of \($0) bytes (Content-Length) " } ?? ""
+        var response = json(.object([("error", .string(
+            "the request body \(size)is larger than \(options.maxBodyBytes) bytes (maxBodyBytes)"))]), status: .contentTooLarge)
+        response.headers[.connection] = "close"
+        return response
     }
 
     private func refused(_ refusal: Admission.Refusal) -> Response {

@@ -11,15 +11,30 @@ public struct RequestError: Error, CustomStringConvertible {
         self.status = status
         self.description = description
     }
+
+    /// KServe and TF Serving take finite numbers only (their JSON parsers refuse what a double cannot hold); the
+    /// values reach the model as FP32, so a number beyond FP32's range is refused too.
+    static func nonFinite(input: String, element: Int, value: Float) -> RequestError {
+        RequestError("input '\(input)': element \(element) is \(value), not a finite FP32 number (this API takes finite "
+            + "numbers within ±\(Float.greatestFiniteMagnitude))")
+    }
 }
 
 /// One instance (named inputs) as a stream entry, the way the stock client writes it: an Arrow IPC stream with a
 /// column per input (spec 3.2). An instance that mixes tensors and strings cannot be one Arrow batch (the stock
 /// client fails on it too), so it goes as the original frontend's direct mode: the JSON itself with `serde=stream`.
 enum InstanceEncoding {
-    static func entry(uri: String, inputs: [(String, JSONValue)], stream: String) throws(RequestError) -> QueueEntry {
+    /// `finiteOnly`: refuse non-finite numbers (KServe, TF Serving); the original's /predict passed them on.
+    static func entry(uri: String, inputs: [(String, JSONValue)], stream: String,
+                      finiteOnly: Bool = false) throws(RequestError) -> QueueEntry {
         var columns: [(name: String, value: ArrowClientInput)] = []
-        for (name, value) in inputs { columns.append((name, try input(name, value))) }
+        for (name, value) in inputs {
+            let column = try input(name, value)
+            if finiteOnly, let (index, number) = column.firstNonFinite {
+                throw RequestError.nonFinite(input: name, element: index, value: number)
+            }
+            columns.append((name, column))
+        }
         let hasStrings = columns.contains { if case .string = $0.value { true } else { false } }
         let hasTensors = columns.contains { if case .string = $0.value { false } else { true } }
         if hasStrings && hasTensors {
@@ -44,16 +59,23 @@ enum InstanceEncoding {
         case .array(let items) where !items.isEmpty && items.allSatisfy({ if case .string = $0 { true } else { false } }):
             return .string(items.map { if case .string(let s) = $0 { s } else { "" } }.joined(separator: "|"))
         case .object:
-            guard let (shape, _) = value["shape"]?.numericTensor, let (data, _) = value["data"]?.numericTensor,
-                  let (indices, indexShape) = value["indices"]?.numericTensor, indexShape.count == 2,
+            guard let (shape, shapeShape) = value["shape"]?.integerTensor, shapeShape.count == 1,
+                  let (data, _) = value["data"]?.numericTensor,
+                  let (indices, indexShape) = value["indices"]?.integerTensor, indexShape.count == 2,
                   indexShape[0] == data.count, indexShape[1] == shape.count else {
                 throw RequestError("input '\(name)' is an object but not a sparse tensor {\"shape\": [...], \"data\": [...], "
-                    + "\"indices\": [[...], ...]} with one index row per value")
+                    + "\"indices\": [[...], ...]} with integer shape and indices and one index row per value")
+            }
+            // The stock client's wire format holds shapes and indices as int32.
+            let int32s = Int(Int32.min)...Int(Int32.max)
+            if let outside = (shape + indices).first(where: { !int32s.contains($0) }) {
+                throw RequestError("input '\(name)': sparse shape or index \(outside) is beyond int32 (\(int32s)), which the "
+                    + "stream's Arrow format holds")
             }
             // The stock client's layout: one row per dimension ([ndim, nnz]).
             let (nnz, rank) = (indexShape[0], indexShape[1])
-            let transposed = (0..<rank).flatMap { d in (0..<nnz).map { Int(indices[$0 * rank + d]) } }
-            return .sparseTensor(indices: transposed, indicesShape: [rank, nnz], values: data, shape: shape.map { Int($0) })
+            let transposed = (0..<rank).flatMap { d in (0..<nnz).map { indices[$0 * rank + d] } }
+            return .sparseTensor(indices: transposed, indicesShape: [rank, nnz], values: data, shape: shape)
         case .null:
             throw RequestError("input '\(name)' is null")
         default:
@@ -63,6 +85,17 @@ enum InstanceEncoding {
             }
             return .tensor(values: values, shape: value.isNumber ? [1] : shape)
         }
+    }
+}
+
+extension ArrowClientInput {
+    /// The first value that is NaN or infinite, with its index.
+    var firstNonFinite: (Int, Float)? {
+        let values: [Float] = switch self {
+        case .tensor(let values, _), .sparseTensor(_, _, let values, _): values
+        case .string: []
+        }
+        return values.firstIndex { !$0.isFinite }.map { ($0, values[$0]) }
     }
 }
 

@@ -44,15 +44,25 @@ final class Predictor: Sendable {
         self.timeout = Double(options.predictTimeout) / 1000
     }
 
+    /// Instances (stream entries) one request may hold: each becomes an Arrow payload in the store and a result to
+    /// wait for, so a body of tiny instances must not multiply into gigabytes.
+    static let maxInstances = 65_536
+
     /// Each instance's result, in order. `stream` is the job's input stream, `resultPrefix` its result keys'
-    /// prefix (`cluster-serving_<jobName>:`).
-    func predict(_ instances: [[(String, JSONValue)]], stream: String, resultPrefix: String) async throws(PredictFailure)
-        -> [ResultValue] {
+    /// prefix (`cluster-serving_<jobName>:`); `finiteOnly` refuses NaN and infinite numbers (KServe, TF Serving).
+    func predict(_ instances: [[(String, JSONValue)]], stream: String, resultPrefix: String,
+                 finiteOnly: Bool) async throws(PredictFailure) -> [ResultValue] {
         guard !instances.isEmpty else { throw .badRequest(RequestError("no instance to predict")) }
+        guard instances.count <= Self.maxInstances else {
+            throw .badRequest(RequestError("the request has \(instances.count) instances, more than the limit of "
+                + "\(Self.maxInstances) per request"))
+        }
         let uris = instances.map { _ in UUID().uuidString }
         var entries: [QueueEntry] = []
         for (uri, instance) in zip(uris, instances) {
-            do { entries.append(try InstanceEncoding.entry(uri: uri, inputs: instance, stream: stream)) } catch {
+            do {
+                entries.append(try InstanceEncoding.entry(uri: uri, inputs: instance, stream: stream, finiteOnly: finiteOnly))
+            } catch {
                 throw .badRequest(error)
             }
         }

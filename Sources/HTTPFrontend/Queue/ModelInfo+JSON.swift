@@ -10,7 +10,7 @@ extension ModelInfo {
                 guard case .string(let name)? = item["name"], case .string(let datatype)? = item["datatype"] else { return nil }
                 var shape: [Int]?
                 if case .array(let dims)? = item["shape"] {
-                    shape = dims.compactMap { if case .number(let n) = $0 { Int(n) } else { nil } }
+                    shape = dims.compactMap { if case .number(let n) = $0 { Int(exactly: n) } else { nil } }
                 }
                 return Tensor(name: name, datatype: datatype, shape: shape)
             }

@@ -74,7 +74,7 @@ extension Frontend {
         do { batch = try KServeBatch(inputs: inputs, model: found) } catch { return kserveError(error.description) }
         let results: [ResultValue]
         do {
-            results = try await predictor.predict(batch.rows, stream: name, resultPrefix: Self.resultPrefix(name))
+            results = try await predictor.predict(batch.rows, stream: name, resultPrefix: Self.resultPrefix(name), finiteOnly: true)
         } catch {
             return kserveError(error.description, status: .init(code: error.status))
         }
@@ -95,44 +95,76 @@ struct KServeBatch {
     /// Whether the tensors had the batch dimension (then the outputs get it back).
     let batched: Bool
 
+    /// The Open Inference Protocol's tensor datatypes.
+    static let datatypes: Set<String> = ["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64",
+                                         "FP16", "FP32", "FP64", "BYTES"]
+
+    private struct Input {
+        let name: String
+        let shape: [Int]
+        let count: Int
+        let data: JSONValue
+        let datatype: String
+    }
+
     init(inputs: [JSONValue], model: ModelInfo?) throws(RequestError) {
-        var named: [(name: String, shape: [Int], data: JSONValue, datatype: String)] = []
+        var named: [Input] = []
         for input in inputs {
-            guard case .string(let name)? = input["name"], let (shapeValues, _) = input["shape"]?.numericTensor,
-                  let data = input["data"] else {
+            guard case .string(let name)? = input["name"], let shapeValue = input["shape"], let data = input["data"] else {
                 throw RequestError("each input needs \"name\", \"shape\", \"datatype\" and \"data\"")
             }
+            let (shape, count) = try Self.shape(shapeValue, of: name)
             var datatype = "FP32"
             if case .string(let d)? = input["datatype"] { datatype = d }
-            named.append((name, shapeValues.map { Int($0) }, data, datatype))
+            guard Self.datatypes.contains(datatype) else {
+                throw RequestError("input '\(name)': datatype '\(datatype.prefix(100))' is not a KServe v2 datatype "
+                    + "(\(Self.datatypes.sorted().joined(separator: ", ")))")
+            }
+            named.append(Input(name: name, shape: shape, count: count, data: data, datatype: datatype))
         }
         // The server matches inputs by position: put them in the model's order when the names match it.
         if let declared = model?.inputs.map(\.name), Set(declared) == Set(named.map(\.name)) {
-            named.sort { declared.firstIndex(of: $0.name)! < declared.firstIndex(of: $1.name)! }
+            named.sort { (declared.firstIndex(of: $0.name) ?? 0) < (declared.firstIndex(of: $1.name) ?? 0) }
         }
         func declaredRank(_ name: String) -> Int? { model?.inputs.first { $0.name == name }?.shape?.count }
         let first = named[0]
         let batched = declaredRank(first.name).map { first.shape.count == $0 } ?? true
         let count = batched ? (first.shape.first ?? 1) : 1
+        guard count > 0 else { throw RequestError("input '\(first.name)': shape \(first.shape) has no rows to predict") }
+        guard count <= Predictor.maxInstances else {
+            throw RequestError("input '\(first.name)': shape \(first.shape) has \(count) rows, more than the limit of "
+                + "\(Predictor.maxInstances) per request")
+        }
+        // Each input's values, checked against its shape before any row is cut.
         var rows = [[(String, JSONValue)]](repeating: [], count: count)
         for input in named {
-            let rowShape = batched ? Array(input.shape.dropFirst()) : input.shape
             guard !batched || input.shape.first == count else {
                 throw RequestError("input '\(input.name)' has \(input.shape.first ?? 0) rows, '\(first.name)' has \(count)")
             }
-            let rowSize = rowShape.reduce(1, *)
+            guard input.count > 0 else { throw RequestError("input '\(input.name)': shape \(input.shape) holds no values") }
+            let rowShape = batched ? Array(input.shape.dropFirst()) : input.shape
+            let rowSize = input.count / count
             if input.datatype == "BYTES" {
                 let strings = Self.strings(input.data)
-                guard strings.count == count * rowSize else {
-                    throw RequestError("input '\(input.name)': \(strings.count) strings for shape \(input.shape)")
+                guard strings.count == input.count else {
+                    throw RequestError("input '\(input.name)': datatype BYTES with shape \(input.shape) needs \(input.count) "
+                        + "strings, data holds \(strings.count) strings")
                 }
                 for r in 0..<count {
-                    let mine = Array(strings[(r * rowSize)..<((r + 1) * rowSize)])
-                    rows[r].append((input.name, mine.count == 1 ? .string(mine[0]) : .array(mine.map { .string($0) })))
+                    let mine = strings[(r * rowSize)..<((r + 1) * rowSize)]
+                    rows[r].append((input.name, mine.count == 1 ? .string(mine.first!) : .array(mine.map { .string($0) })))
                 }
             } else {
-                guard let (values, _) = input.data.numericTensor, values.count == count * rowSize else {
-                    throw RequestError("input '\(input.name)': data does not hold \(input.shape.reduce(1, *)) numbers for shape \(input.shape)")
+                guard let (values, _) = input.data.numericTensor else {
+                    throw RequestError("input '\(input.name)': datatype \(input.datatype) needs numbers (a flat or nested list), "
+                        + "data holds something else")
+                }
+                guard values.count == input.count else {
+                    throw RequestError("input '\(input.name)': shape \(input.shape) needs \(input.count) values, "
+                        + "data holds \(values.count) values")
+                }
+                if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                    throw RequestError.nonFinite(input: input.name, element: bad, value: values[bad])
                 }
                 for r in 0..<count {
                     rows[r].append((input.name, .nested(Array(values[(r * rowSize)..<((r + 1) * rowSize)]), shape: rowShape)))
@@ -141,6 +173,22 @@ struct KServeBatch {
         }
         self.rows = rows
         self.batched = batched
+    }
+
+    /// An input's shape and element count: a list of integers whose product fits in 64 bits.
+    private static func shape(_ value: JSONValue, of name: String) throws(RequestError) -> ([Int], Int) {
+        let notIntegers = RequestError("input '\(name)': \"shape\" must be a list of integers, got \(value.text.prefix(100))")
+        guard case .array(let items) = value else { throw notIntegers }
+        var shape: [Int] = []
+        for item in items {
+            guard case .number(let dimension) = item, dimension == dimension.rounded() else { throw notIntegers }
+            // A JSON number beyond 2^63 (or a 9223372036854775807, which a double rounds to 2^63) has no Int.
+            guard let exact = Int(exactly: dimension) else {
+                throw RequestError("input '\(name)': shape \(value.text.prefix(100)) overflows: \(dimension) is beyond \(Int.max)")
+            }
+            shape.append(exact)
+        }
+        do { return (shape, try TensorShape.elementCount(shape)) } catch { throw RequestError("input '\(name)': \(error)") }
     }
 
     private static func strings(_ data: JSONValue) -> [String] {
@@ -167,6 +215,10 @@ struct KServeBatch {
                              ("datatype", .string("BYTES")), ("data", .array(texts.map { .string($0) }))])]
         }
         guard let first = perRow.first else { return [] }
+        // Results come from the store, where any worker may write: rows that disagree cannot be stacked.
+        if let row = perRow.firstIndex(where: { $0.count != first.count || zip($0, first).contains { $0.shape != $1.shape } }) {
+            throw RequestError("row \(row)'s outputs do not match row 0's (\(perRow[row].map(\.shape)) against \(first.map(\.shape)))")
+        }
         return first.indices.map { j in
             let shape = (batched ? [perRow.count] : []) + first[j].shape
             return .object([("name", .string(j < names.count ? names[j] : "output_\(j)")),

@@ -61,7 +61,7 @@ extension Frontend {
         }
         do {
             let started = Date()
-            let results = try await predictor.predict(rows, stream: stream, resultPrefix: resultPrefix)
+            let results = try await predictor.predict(rows, stream: stream, resultPrefix: resultPrefix, finiteOnly: false)
             metrics.time("bigdl.serving.request.predict", seconds: Date().timeIntervalSince(started))
             return json(.object([("predictions", .array(results.map {
                 .string(JSONValue.object([("value", .string($0.originalText))]).text)

@@ -98,7 +98,7 @@ extension Frontend {
         }
         let results: [ResultValue]
         do {
-            results = try await predictor.predict(rows, stream: name, resultPrefix: Self.resultPrefix(name))
+            results = try await predictor.predict(rows, stream: name, resultPrefix: Self.resultPrefix(name), finiteOnly: true)
         } catch {
             return tfError(error.description, status: .init(code: error.status))
         }
@@ -117,7 +117,7 @@ extension Frontend {
         // Columns: one batched value per output.
         if case .object(let first)? = perRow.first {
             return json(.object([("outputs", .object(first.indices.map { j in
-                (first[j].0, .array(perRow.map { row in if case .object(let m) = row { m[j].1 } else { .null } }))
+                (first[j].0, .array(perRow.map { row in if case .object(let m) = row, j < m.count { m[j].1 } else { .null } }))
             }))]))
         }
         return json(.object([("outputs", .array(perRow))]))

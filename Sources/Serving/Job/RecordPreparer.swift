@@ -112,17 +112,35 @@ struct RecordPreparer: Sendable {
         }
         switch declared.elementType {
         case .float32: return Tensor(floats: values, shape: shape)
-        case .int64: return Tensor(int64s: values.map { Int64($0.rounded()) }, shape: shape)
-        case .int32: return Tensor(int32s: values.map { Int32($0.rounded()) }, shape: shape)
+        case .int64: return Tensor(int64s: try Self.integers(values, Int64.self, name, declared), shape: shape)
+        case .int32: return Tensor(int32s: try Self.integers(values, Int32.self, name, declared), shape: shape)
         case .bool: return Tensor(bools: values.map { $0 != 0 }, shape: shape)
         }
+    }
+
+    /// Rounded values for an integer model input; NaN, infinities and values beyond the type's range are refused
+    /// (a conversion would trap).
+    static func integers<T: FixedWidthInteger>(_ values: [Float], _: T.Type, _ name: String,
+                                               _ declared: ValueInfo) throws(RecordError) -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(values.count)
+        for (index, value) in values.enumerated() {
+            guard let integer = T(exactly: value.rounded()) else {
+                throw RecordError("input '\(name)': element \(index) is \(value), which the model's \(declared.elementType) "
+                    + "input '\(declared.name)' cannot hold (\(T.min)...\(T.max))")
+            }
+            out.append(integer)
+        }
+        return out
     }
 
     private func dense(_ value: InputValue, named name: String, for declared: ValueInfo) throws(RecordError) -> ([Float], [Int]) {
         switch value {
         case .tensor(let values, let shape):
-            guard values.count == shape.reduce(1, *) else {
-                throw RecordError("input '\(name)' has \(values.count) values but its shape \(shape) needs \(shape.reduce(1, *))")
+            let count: Int
+            do { count = try TensorShape.elementCount(shape) } catch { throw RecordError("input '\(name)': \(error)") }
+            guard values.count == count else {
+                throw RecordError("input '\(name)' has \(values.count) values but its shape \(shape) needs \(count)")
             }
             return (values, shape)
         case .sparse(let indices, let values, let shape):
@@ -135,11 +153,16 @@ struct RecordPreparer: Sendable {
         }
     }
 
-    /// The dense form of a sparse tensor (no supported model format takes sparse inputs). Bounded in size.
+    /// The dense form of a sparse tensor (no supported model format takes sparse inputs), at most
+    /// `TensorShape.maxDenseElements` elements.
     static func densify(_ name: String, indices: [[Int]], values: [Float], shape: [Int]) throws(RecordError) -> ([Float], [Int]) {
-        let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: max($1, 0)).partialValue }
-        guard shape.allSatisfy({ $0 > 0 }), count <= 64 << 20 else {
-            throw RecordError("sparse input '\(name)' has shape \(shape): its dense form would be too large or empty")
+        guard shape.allSatisfy({ $0 > 0 }) else {
+            throw RecordError("sparse input '\(name)' has shape \(shape): every dimension must be positive")
+        }
+        let limit = TensorShape.maxDenseElements
+        guard let count = try? TensorShape.elementCount(shape), count <= limit else {
+            throw RecordError("sparse input '\(name)' has shape \(shape): its dense form would hold more than the limit of "
+                + "\(limit) elements")
         }
         guard indices.count == shape.count, indices.allSatisfy({ $0.count == values.count }) else {
             throw RecordError("sparse input '\(name)' needs \(shape.count) index rows of \(values.count) entries")

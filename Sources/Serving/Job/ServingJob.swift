@@ -185,7 +185,8 @@ public final class ServingJob: @unchecked Sendable {
             }
             guard !entries.isEmpty else { continue }
             let now = Store.nowMilliseconds()
-            let waited = entries.reduce(0.0) { $0 + Double(max(0, now - Int64($1.id.ms))) / 1000 }
+            // A client may XADD any ID, up to 18446744073709551615-…: clamp rather than trap on it.
+            let waited = entries.reduce(0.0) { $0 + Double(max(0, now - Int64(clamping: $1.id.ms))) / 1000 }
             metrics.fetched(entries.count, queueWait: waited)
             let started = DispatchTime.now()
             let batch = preparer.prepare(entries)

@@ -72,8 +72,11 @@ enum ArrowInputDecoder {
         let indexShape = try flat("indiceShape")?.int64s().map { Int($0) } ?? []
         guard !indexShape.isEmpty else { return .tensor(values: values, shape: shape) }
         let flatIndices = try flat("indiceData")?.int64s().map { Int($0) } ?? []
-        guard indexShape.count == 2, indexShape[0] * indexShape[1] == flatIndices.count else {
-            throw RecordError("sparse input '\(column.name)': indiceShape \(indexShape) does not fit \(flatIndices.count) indices")
+        // One row of indices per dimension ([ndim, nnz]), holding exactly the indices sent.
+        guard indexShape.count == 2, indexShape[0] == shape.count,
+              (try? TensorShape.elementCount(indexShape)) == flatIndices.count else {
+            throw RecordError("sparse input '\(column.name)': indiceShape \(indexShape) does not fit \(flatIndices.count) indices "
+                + "in one row per dimension of shape \(shape)")
         }
         let rowLength = indexShape[1]
         let indices = (0..<indexShape[0]).map { Array(flatIndices[($0 * rowLength)..<(($0 + 1) * rowLength)]) }

@@ -34,6 +34,12 @@ struct ImagePreprocessing: Sendable {
         let channelsLast = dims.map { $0.count == 3 && [1, 3].contains($0[2].value) && ![1, 3].contains($0[0].value) } ?? false
         let channels = channelsLast ? dims?[2].value : dims?[0].value
         let (h, w) = (image.height, image.width)
+        // A size the model cannot take fails before the float copy (four bytes a channel: 600 MB at 50 Mpx).
+        if let dims, dims.count == 3, let height = dims[channelsLast ? 0 : 1].value, let width = dims[channelsLast ? 1 : 2].value,
+           (height, width) != (h, w) {
+            throw RecordError("input '\(name)' is a \(w)x\(h) image but the model's input '\(declared.name)' takes "
+                + "\(width)x\(height) (imageResize: width,height resizes images)")
+        }
         let batch = batched ? [1] : []
         if channels == 1 {
             return (Self.grey(image), batch + (channelsLast ? [h, w, 1] : [1, h, w]))

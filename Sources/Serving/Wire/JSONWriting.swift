@@ -10,12 +10,14 @@ extension JSONValue {
 
     public static func numbers(_ values: [Float]) -> JSONValue { .array(values.map { .number(Double($0)) }) }
 
-    /// Row-major `values` nested by `shape` (`[2, 3]` gives two arrays of three).
+    /// Row-major `values` nested by `shape` (`[2, 3]` gives two arrays of three); a shape that does not hold exactly
+    /// the values (a result written by another worker) gives them flat.
     public static func nested(_ values: [Float], shape: [Int]) -> JSONValue {
         guard let first = shape.first else { return values.first.map { .number(Double($0)) } ?? .null }
-        let rest = Array(shape.dropFirst())
-        let stride = rest.reduce(1, *)
+        guard (try? TensorShape.elementCount(shape)) == values.count else { return numbers(values) }
         guard first > 0 else { return .array([]) }
+        let rest = Array(shape.dropFirst())
+        let stride = rest.reduce(1, *)  // at most values.count: the whole product was checked above
         return .array((0..<first).map { i in
             nested(Array(values[(i * stride)..<min(values.count, (i + 1) * stride)]), shape: rest)
         })
@@ -76,6 +78,18 @@ extension JSONValue {
     /// A number, or a nested array of numbers (booleans count as 0/1) whose every level is as long as its first
     /// sibling: its row-major values and shape. nil for anything else.
     public var numericTensor: (values: [Float], shape: [Int])? {
+        return rectangular { number -> Float? in Float(number) }
+    }
+
+    /// A number, or a nested array of numbers, all of them integers (exactly, in Int's range; no booleans): its
+    /// row-major values and shape. nil for anything else (`1.5`, `1e300`, a string).
+    public var integerTensor: (values: [Int], shape: [Int])? {
+        rectangular { number -> Int? in Int(exactly: number) }
+    }
+
+    /// The leaves of a rectangular nested array (every level as long as its first sibling), converted by `leaf`
+    /// (booleans are 0 and 1 for floats); nil when a leaf does not convert or the array is ragged.
+    private func rectangular<Leaf>(_ leaf: (Double) -> Leaf?) -> (values: [Leaf], shape: [Int])? {
         var shape: [Int] = []
         var probe = self
         while case .array(let items) = probe {
@@ -83,18 +97,24 @@ extension JSONValue {
             guard let first = items.first else { break }
             probe = first
         }
-        var values: [Float] = []
-        values.reserveCapacity(shape.reduce(1, *))
-        guard Self.flatten(self, depth: 0, shape: shape, into: &values) else { return nil }
+        var values: [Leaf] = []
+        // The first siblings alone claim the shape; the rest may be ragged: reserve for what is likely true only.
+        if let count = try? TensorShape.elementCount(shape) { values.reserveCapacity(min(count, 1 << 20)) }
+        guard Self.flatten(self, depth: 0, shape: shape, leaf: leaf, into: &values) else { return nil }
         return (values, shape)
     }
 
-    private static func flatten(_ value: JSONValue, depth: Int, shape: [Int], into values: inout [Float]) -> Bool {
+    private static func flatten<Leaf>(_ value: JSONValue, depth: Int, shape: [Int], leaf: (Double) -> Leaf?,
+                                      into values: inout [Leaf]) -> Bool {
         switch value {
-        case .number(let n) where depth == shape.count: values.append(Float(n))
-        case .bool(let b) where depth == shape.count: values.append(b ? 1 : 0)
+        case .number(let n) where depth == shape.count:
+            guard let converted = leaf(n) else { return false }
+            values.append(converted)
+        case .bool(let b) where depth == shape.count && Leaf.self == Float.self:
+            guard let converted = leaf(b ? 1 : 0) else { return false }
+            values.append(converted)
         case .array(let items) where depth < shape.count && items.count == shape[depth]:
-            for item in items where !flatten(item, depth: depth + 1, shape: shape, into: &values) { return false }
+            for item in items where !flatten(item, depth: depth + 1, shape: shape, leaf: leaf, into: &values) { return false }
         default: return false
         }
         return true

@@ -34,7 +34,16 @@ public enum JSONValue: Sendable, Equatable {
         public var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(ParseError) -> JSONValue {
+    /// Deeper documents are refused (the parser recurses once per level).
+    public static let maxDepth = 64
+    /// Longer number literals are refused: no double needs more digits (an exact decimal takes at most 767
+    /// significant ones), and strtod's time grows with the length.
+    public static let maxNumberLength = 1024
+
+    /// The document in `bytes`. Refused: nesting beyond `maxDepth`, numbers longer than `maxNumberLength`, `NaN` and
+    /// `Infinity` (not JSON), strings that are not UTF-8. A number beyond a double's range reads as ±infinity, as
+    /// Java's parsers read it; the APIs that take finite numbers only refuse it where they read it.
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = maxDepth) throws(ParseError) -> JSONValue {
         var reader = Reader(bytes: bytes, maxDepth: maxDepth)
         let value = try reader.value(depth: 0)
         reader.skipSpace()
@@ -63,9 +72,21 @@ public enum JSONValue: Sendable, Equatable {
             case UInt8(ascii: "\""): return .string(try string())
             case UInt8(ascii: "t"): try literal("true"); return .bool(true)
             case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null"); return .null
-            default: return .number(try number())
+            case UInt8(ascii: "n") where !nonFiniteWordAhead(): try literal("null"); return .null
+            default:
+                if nonFiniteWordAhead() { throw fail("NaN and Infinity are not JSON numbers") }
+                return .number(try number())
             }
+        }
+
+        /// `NaN`, `Infinity` or `inf` (any case, signed) at the reader: what JavaScript and NumPy print for
+        /// non-finite numbers, which JSON has no literal for.
+        func nonFiniteWordAhead() -> Bool {
+            var i = at
+            if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1 }
+            guard i + 3 <= bytes.count else { return false }
+            let word = bytes[i..<(i + 3)].map { $0 | 0x20 }  // ASCII lower case
+            return word == Array("nan".utf8) || word == Array("inf".utf8)
         }
 
         mutating func literal(_ word: String) throws(ParseError) {
@@ -113,11 +134,12 @@ public enum JSONValue: Sendable, Equatable {
         mutating func number() throws(ParseError) -> Double {
             let start = at
             while at < bytes.count, Self.isNumberByte(bytes[at]) { at += 1 }
-            // strtod on a small stack copy: no String per number (request bodies hold hundreds of thousands).
+            // strtod on a stack copy: no String per number (request bodies hold hundreds of thousands).
             let length = at - start
-            guard length > 0, length < 64 else {
+            guard length > 0, length <= JSONValue.maxNumberLength else {
                 at = start
-                throw fail(length == 0 ? "expected a value" : "number too long")
+                throw fail(length == 0 ? "expected a value"
+                           : "a number of \(length) characters is longer than the limit of \(JSONValue.maxNumberLength)")
             }
             let value = withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer -> Double? in
                 for i in 0..<length { buffer[i] = CChar(bitPattern: bytes[start + i]) }
@@ -149,7 +171,9 @@ public enum JSONValue: Sendable, Equatable {
                 let c = bytes[at]
                 at += 1
                 switch c {
-                case UInt8(ascii: "\""): return String(decoding: out, as: UTF8.self)
+                case UInt8(ascii: "\""):
+                    guard let text = String(validating: out, as: UTF8.self) else { throw fail("a string is not valid UTF-8") }
+                    return text
                 case UInt8(ascii: "\\"):
                     guard at < bytes.count else { throw fail("unterminated string") }
                     let e = bytes[at]
@@ -176,15 +200,22 @@ public enum JSONValue: Sendable, Equatable {
             return v
         }
 
+        /// A `\u` escape's character: a high surrogate pairs with a following `\u` low surrogate; a lone one is
+        /// U+FFFD, and the escape after it is read on its own (never summed with it: that overflowed).
         mutating func unicodeScalar() throws(ParseError) -> Character {
-            var code = try hex4()
-            if (0xD800..<0xDC00).contains(code), at + 6 <= bytes.count, bytes[at] == UInt8(ascii: "\\"),
-               bytes[at + 1] == UInt8(ascii: "u") {
-                at += 2
-                let low = try hex4()
-                code = 0x10000 + ((code - 0xD800) << 10) + (low &- 0xDC00)
+            let code = try hex4()
+            guard (0xD800..<0xDC00).contains(code) else { return Character(Unicode.Scalar(code) ?? "\u{FFFD}") }
+            guard at + 6 <= bytes.count, bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u") else {
+                return "\u{FFFD}"
             }
-            return Character(Unicode.Scalar(code) ?? "\u{FFFD}")
+            let next = at
+            at += 2
+            let low = try hex4()
+            guard (0xDC00..<0xE000).contains(low) else {
+                at = next
+                return "\u{FFFD}"
+            }
+            return Character(Unicode.Scalar(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)) ?? "\u{FFFD}")
         }
     }
 }
