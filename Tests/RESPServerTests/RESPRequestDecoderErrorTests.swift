@@ -66,6 +66,13 @@ private let badRequests: [BadRequest] = [
                limits: limits(authenticated: false)),
     BadRequest("request beyond client-query-buffer-limit", "*2\r\n$6\r\nabcdef\r\n$6\r\nabcdef\r\n", .queryBufferLimit,
                limits: limits(maxQuery: 10)),
+    BadRequest("bulk length Int64.min", "*1\r\n$-9223372036854775808\r\n", .invalidBulkLength),
+    BadRequest("bulk length past Int64.max", "*1\r\n$9223372036854775808\r\n", .invalidBulkLength),
+    // With proto-max-bulk-len raised to its top, a length near Int.max must not overflow the arithmetic.
+    BadRequest("bulk length Int64.max under a maximal proto-max-bulk-len", "*1\r\n$9223372036854775807\r\n",
+               .queryBufferLimit, limits: limits(maxBulk: Int.max)),
+    BadRequest("second bulk near Int64.max under maximal limits", "*2\r\n$1\r\na\r\n$9223372036854775807\r\n",
+               .queryBufferLimit, limits: limits(maxBulk: Int.max, maxQuery: Int.max)),
 ]
 
 @Suite struct RESPRequestDecoderErrorTests {
@@ -117,6 +124,13 @@ private let badRequests: [BadRequest] = [
         #expect(throws: RESPProtocolError.tooBigMultibulkCount) {
             try feed(input, chunk: Int.max, limits: RequestLimits())
         }
+    }
+
+    /// As Redis: a multibulk count ≤ 0, down to Int64.min, is no request at all.
+    @Test(arguments: ["*0\r\n", "*-1\r\n", "*-5\r\n", "*-9223372036854775808\r\n"])
+    func emptyOrNegativeMultibulkIsSkipped(header: String) throws {
+        #expect(try feed(Array((header + "*1\r\n$4\r\nPING\r\n").utf8), chunk: 1, limits: RequestLimits())
+            == [[Array("PING".utf8)]])
     }
 
     @Test func requestsBeforeTheErrorAreStillDecoded() throws {

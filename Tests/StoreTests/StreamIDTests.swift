@@ -22,19 +22,32 @@ import Testing
     }
 
     @Test(arguments: [
-        "", "-", "-1", "1-", "a-1", "1-a", "1-2-3", "+1", " 1", "1 ", "1.5", "0x10",
-        "100000000000000000000",  // 21 digits
+        "", "-", "+", "-1", "1-", "a-1", "1-a", "1-2-3", "1--1", " -1", "1 ", "1\t", "1.5", "0x10",
+        "100000000000000000000",  // 2^64 < 21 digits
         "18446744073709551616",  // 2^64
         "1-18446744073709551616",
         "18446744073709551616-0",
-        "000000000000000000001-0",  // 21 characters, even though the value is small
+        "-9223372036854775808",
     ])
     func rejectsMalformedIDs(text: String) {
         #expect(StreamID(parsing: b(text)) == nil)
     }
 
-    @Test func leadingZerosWithinTwentyDigitsAreAccepted() {
+    /// Redis reads each part with `string2ull`, which falls back on C's `strtoull`.
+    @Test func acceptsWhatStrtoullAccepts() {
         #expect(StreamID(parsing: b("007-0009")) == .id(7, 9))
+        #expect(StreamID(parsing: b(" 1-1")) == .id(1, 1))
+        #expect(StreamID(parsing: b("+2-+1")) == .id(2, 1))
+        #expect(StreamID(parsing: b("\t3- 4")) == .id(3, 4))
+        #expect(StreamID(parsing: b("00000000000000000000000000000005")) == .id(5, 0))
+        #expect(StreamID(parsing: b("1--0")) == .id(1, 0))  // "-0" is not canonical, so strtoull reads it
+        #expect(StreamID(parsing: b("1--01")) == .id(1, .max))  // and negates modulo 2^64
+        #expect(StreamID(parsing: b("1-1\u{0}junk")) == .id(1, 1))  // C stops at the NUL
+    }
+
+    @Test func refusesIDsLongerThan127Bytes() {
+        #expect(StreamID(parsing: b(String(repeating: "0", count: 126) + "1")) == .id(1, 0))
+        #expect(StreamID(parsing: b(String(repeating: "0", count: 127) + "1")) == nil)
     }
 
     @Test func descriptionRoundTrips() {

@@ -3,8 +3,8 @@
 Fails on any crash or hang of our server, and on any reply difference (error vs non-error, or the error text)
 that compat/fuzz/known_differences.txt does not list. How cases are built: compat/fuzz/commands.py.
 
-Knobs (environment): CS_FUZZ_SEED (random phase seed), CS_FUZZ_CASES (random-phase cases, default 2500),
-CS_FUZZ_BUDGET (seconds before the run stops early, default 150), CS_FUZZ_ONLY=XADD,XCLAIM (a few commands),
+Knobs (environment): CS_FUZZ_SEED (random phase seed), CS_FUZZ_CASES (random-phase cases, default 5000),
+CS_FUZZ_BUDGET (seconds before the run stops early, default 160), CS_FUZZ_ONLY=XADD,XCLAIM (a few commands),
 CS_FUZZ_REPORT=path (write the full report there too), CLUSTER_SERVING_BIN (the binary; it is copied to
 /tmp/fuzz-bin first so that a rebuild cannot change it mid-run).
 """

@@ -21,11 +21,14 @@ extension Call {
     }
 
     /// A blocking timeout in seconds (BLPOP family): returns milliseconds, nil for 0 (forever).
+    /// As Redis 7.0: milliseconds are `ceil(seconds * 1000)` in long double, so 1e-400 is 1 ms and -1e-400 is 0
+    /// (forever); a value beyond Int64 (1e19, inf) converts as x86 does, to Int64.min, hence "negative".
     func timeoutSeconds(_ i: Int) throws -> Int64? {
-        guard let v = Keyspace.parseFloat(args[i]), v.isFinite else { throw CommandError.timeoutNotFloat }
-        guard v >= 0 else { throw CommandError.timeoutNegative }
-        let ms = Int64((Double(v) * 1000).rounded(.up))
-        return ms == 0 ? nil : ms
+        guard let v = Keyspace.parseFloat(args[i]) else { throw CommandError.timeoutNotFloat }
+        let ms = (v * 1000).rounded(.up)
+        guard ms >= 0, ms < 0x1p63 else { throw CommandError.timeoutNegative }
+        guard let whole = Int64(exactly: ms) else { throw CommandError.timeoutNegative }
+        return whole == 0 ? nil : whole
     }
 
     /// Unix milliseconds for an expiry given in `unit` (seconds or ms), relative or absolute.

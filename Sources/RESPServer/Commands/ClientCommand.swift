@@ -168,7 +168,9 @@ enum ClientCommand {
             let value = String(decoding: try options.value(), as: UTF8.self)
             switch option {
             case "ID":
-                guard let id = Int64(value), id > 0 else { throw CommandError("ERR client-id should be greater than 0") }
+                guard let id = Keyspace.parseInteger(value.utf8), id > 0 else {
+                    throw CommandError("ERR client-id should be greater than 0")
+                }
                 matches = matches.filter { $0.id == id }
             case "ADDR": matches = matches.filter { $0.remoteAddress == value }
             case "LADDR": matches = matches.filter { $0.localAddress == value }
@@ -179,7 +181,9 @@ enum ClientCommand {
                 case "no": skipMe = false
                 default: throw CommandError.syntax
                 }
-            case "TYPE", "MAXAGE":
+            case "MAXAGE":
+                guard Keyspace.parseInteger(value.utf8) != nil else { throw CommandError.notInteger }
+            case "TYPE":
                 continue
             default:
                 throw CommandError.syntax

@@ -29,6 +29,12 @@ struct CommandError: Error, Equatable, Sendable {
         Self("ERR unknown subcommand '\(String(decoding: sub.prefix(128), as: UTF8.self))'. Try \(command.uppercased()) HELP.")
     }
 
+    /// A known subcommand with the wrong words after it, when the command itself checks them (PUBSUB CHANNELS
+    /// a b): Redis's `addReplySubcommandSyntaxError`.
+    static func subcommandSyntax(_ sub: [UInt8], _ command: String) -> Self {
+        Self("ERR unknown subcommand or wrong number of arguments for '\(String(decoding: sub.prefix(128), as: UTF8.self))'. Try \(command.uppercased()) HELP.")
+    }
+
     /// Redis's text for an unknown command: the name and the first arguments, each cut to 128 bytes.
     static func unknownCommand(_ args: [[UInt8]]) -> Self {
         var text = "ERR unknown command '\(String(decoding: args[0].prefix(128), as: UTF8.self))', with args beginning with: "

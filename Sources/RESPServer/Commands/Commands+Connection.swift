@@ -22,6 +22,9 @@ extension CommandFamilies {
         CommandSpec("select", arity: 2, flags: [.loading, .stale, .fast], access: .none, group: "connection",
                     summary: "Change the selected database for the current connection") { call in
             guard let db = Keyspace.parseInteger(call.args[1]) else { throw CommandError.notInteger }
+            guard Int64(Int32.min)...Int64(Int32.max) ~= db else {
+                throw CommandError("ERR value is out of range, value must between -2147483648 and 2147483647")
+            }
             guard db >= 0 && db < Keyspace.databaseCount else { throw CommandError("ERR DB index is out of range") }
             call.session.db = Int(db)
             return .ok

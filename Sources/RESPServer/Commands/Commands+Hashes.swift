@@ -94,24 +94,71 @@ extension CommandFamilies {
     }
 
     /// HRANDFIELD key [count [WITHVALUES]]: a positive count gives distinct fields, a negative one may repeat.
+    /// Counts are Redis's: within ±(2^63 - 1), halved with WITHVALUES. A repeating reply is bounded by
+    /// `maxRepeatingReplyBytes` once past 1024 picks (Redis would build it whatever its size, minutes and
+    /// gigabytes for -2147483647); past it the count is refused as out of range.
     private static func randomFields(_ call: Call) throws -> Reply {
         guard call.args.count <= 4 else { throw CommandError.syntax }
         let withValues = call.args.count == 4
         if withValues && call.option(3) != "WITHVALUES" { throw CommandError.syntax }
         let count: Int64? = call.args.count >= 3 ? try call.integer(2) : nil
-        if let count, count < -(Int64(Int32.max)) || count > Int64(Int32.max) {
+        if count == .min {
+            throw CommandError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+        }
+        if let count, withValues && (count < -(Int64.max / 2) || count > Int64.max / 2) {
             throw CommandError("ERR value is out of range")
         }
         let all = try call.keyspace.hashGetAll(call.args[1])
         guard let count else { return all.randomElement().map { .bulk($0.0) } ?? .null }
         var chosen: [([UInt8], [UInt8])]
         if count >= 0 {
-            chosen = Array(all.shuffled().prefix(Int(count)))
+            chosen = Array(all.shuffled().prefix(Int(min(count, Int64(all.count)))))
+        } else if all.isEmpty {
+            chosen = []
         } else {
-            chosen = all.isEmpty ? [] : (0..<Int(-count)).map { _ in all.randomElement()! }
+            let repeats = Int(count.magnitude)
+            // RESP bytes per pick, on average: `$<len>\r\n<field>\r\n`, and the value's likewise.
+            let bytes = all.reduce(0) { $0 + $1.0.count + 16 + (withValues ? $1.1.count + 16 : 0) } / all.count
+            // A small count is always served, however large the fields.
+            guard repeats <= max(1024, maxRepeatingReplyBytes / max(bytes, 1)) else {
+                throw CommandError("ERR value is out of range")
+            }
+            return repeatedPicks(all, count: repeats, withValues: withValues, resp3: call.session.protocolVersion >= 3)
         }
         if !withValues { return .array(chosen.map { .bulk($0.0) }) }
         if call.session.protocolVersion >= 3 { return .array(chosen.map { .array([.bulk($0.0), .bulk($0.1)]) }) }
         return .array(chosen.flatMap { [Reply.bulk($0.0), .bulk($0.1)] })
+    }
+
+    /// A repeating HRANDFIELD reply, already encoded: each field is encoded once and copied per pick, so millions
+    /// of picks cost bulk copies rather than a reply tree (which took a minute in a debug build).
+    private static func repeatedPicks(_ all: [([UInt8], [UInt8])], count: Int, withValues: Bool, resp3: Bool) -> Reply {
+        func bulk(_ bytes: [UInt8]) -> [UInt8] { Array("$\(bytes.count)\r\n".utf8) + bytes + [13, 10] }
+        let encoded = all.map { field, value in
+            withValues ? (resp3 ? Array("*2\r\n".utf8) : []) + bulk(field) + bulk(value) : bulk(field)
+        }
+        var out = Array("*\(withValues && !resp3 ? count * 2 : count)\r\n".utf8)
+        let average = encoded.reduce(0) { $0 + $1.count } / max(encoded.count, 1)
+        out.reserveCapacity(min(count * average, maxRepeatingReplyBytes))
+        var random = SplitMix64(seed: UInt64.random(in: .min ... .max))
+        for _ in 0..<count { out += encoded[Int(random.next() % UInt64(encoded.count))] }
+        return .raw(out)
+    }
+
+    /// The largest reply a repeating HRANDFIELD builds (about 4 million short fields): bounds the memory one
+    /// client can make the server hold for a single reply.
+    static let maxRepeatingReplyBytes = 64 * 1024 * 1024
+}
+
+/// A fast pseudo-random generator for picking millions of fields (the system generator makes a call per number).
+private struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -5,7 +5,7 @@ extension CommandFamilies {
     static let introspection: [CommandSpec] = [
         CommandSpec("command", arity: -1, flags: [.loading, .stale], access: .none, group: "server",
                     summary: "Get array of Redis command details", since: "2.8.13",
-                    subcommands: [.init("count", 2), .init("info", -2), .init("docs", -2), .init("list", -2), .init("getkeys", -3),
+                    subcommands: [.init("count", 2), .init("info", -2), .init("docs", -2), .init("list", -2), .init("getkeys", -4),
                                   .init("help", 2)]) { call in
             let table = call.server.commands
             if call.args.count == 1 { return .array(table.all.map(info)) }
@@ -31,13 +31,15 @@ extension CommandFamilies {
                     throw CommandError.syntax
                 }
                 return .array(names.map { .bulk($0) })
-            case "GETKEYS" where call.args.count >= 3:
+            case "GETKEYS" where call.args.count >= 4:
                 let words = Array(call.args[2...])
                 guard let spec = table.lookup(words[0]) else { throw CommandError("ERR Invalid command specified") }
+                let movable = spec.flags.contains(.movableKeys)
+                guard spec.firstKey > 0 || movable else { throw CommandError("ERR The command has no key arguments") }
                 guard spec.arityMatches(words.count) else { throw CommandError("ERR Invalid number of arguments specified for command") }
-                let keys = keyPositions(spec, count: words.count).map { Reply.bulk(words[$0]) }
-                if keys.isEmpty { throw CommandError("ERR The command has no key arguments") }
-                return .array(keys)
+                let positions = movable ? streamsKeyPositions(words) : keyPositions(spec, count: words.count)
+                if positions.isEmpty { throw CommandError("ERR Invalid arguments specified for command") }
+                return .array(positions.map { Reply.bulk(words[$0]) })
             case "HELP" where call.args.count == 2:
                 return .array(["COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                                "(no subcommand)", "    Return details about all Redis commands.",
@@ -59,6 +61,16 @@ extension CommandFamilies {
         let last = spec.lastKey < 0 ? count + spec.lastKey : spec.lastKey
         guard last >= spec.firstKey else { return [] }
         return Array(stride(from: spec.firstKey, through: min(last, count - 1), by: max(spec.keyStep, 1)))
+    }
+
+    /// XREAD and XREADGROUP (our only commands with movable keys): as Redis, the keys are the first half of the
+    /// words after the first STREAMS (an odd word over is dropped).
+    static func streamsKeyPositions(_ words: [[UInt8]]) -> [Int] {
+        guard let streams = words.indices.dropFirst().first(where: {
+            String(decoding: words[$0], as: UTF8.self).uppercased() == "STREAMS"
+        }) else { return [] }
+        let count = (words.count - streams - 1) / 2
+        return Array((streams + 1)..<(streams + 1 + count))
     }
 
     static func info(_ spec: CommandSpec) -> Reply {

@@ -46,10 +46,11 @@ extension CommandFamilies {
         expireCommand("pexpire", milliseconds: true, absolute: false, summary: "Set a key's time to live in milliseconds"),
         expireCommand("expireat", milliseconds: false, absolute: true, summary: "Set the expiration for a key as a UNIX timestamp"),
         expireCommand("pexpireat", milliseconds: true, absolute: true, summary: "Set the expiration for a key as a UNIX timestamp specified in milliseconds"),
-        ttlCommand("ttl", summary: "Get the time to live for a key in seconds") { at, now in (at - now + 500) / 1000 },
-        ttlCommand("pttl", summary: "Get the time to live for a key in milliseconds") { at, now in at - now },
-        ttlCommand("expiretime", summary: "Get the expiration Unix timestamp for a key") { at, _ in (at + 500) / 1000 },
-        ttlCommand("pexpiretime", summary: "Get the expiration Unix timestamp for a key in milliseconds") { at, _ in at },
+        ttlCommand("ttl", absolute: false, seconds: true, summary: "Get the time to live for a key in seconds"),
+        ttlCommand("pttl", absolute: false, seconds: false, summary: "Get the time to live for a key in milliseconds"),
+        ttlCommand("expiretime", absolute: true, seconds: true, summary: "Get the expiration Unix timestamp for a key"),
+        ttlCommand("pexpiretime", absolute: true, seconds: false,
+                   summary: "Get the expiration Unix timestamp for a key in milliseconds"),
         CommandSpec("persist", arity: 2, flags: [.write, .fast], keys: (1, 1, 1), access: .write, group: "generic",
                     summary: "Remove the expiration from a key", since: "2.2.0") { call in
             guard let at = try call.keyspace.expireTime(of: call.args[1]), at != 0 else { return .zero }
@@ -72,7 +73,7 @@ extension CommandFamilies {
     }
 
     static func scanCursor(_ call: Call, _ i: Int) throws -> UInt64 {
-        guard let cursor = StreamID.parseUnsigned(call.args[i][...]) else { throw CommandError("ERR invalid cursor") }
+        guard let cursor = CNumberParsing.scanCursor(call.args[i]) else { throw CommandError("ERR invalid cursor") }
         return cursor
     }
 
@@ -138,13 +139,16 @@ extension CommandFamilies {
         }
     }
 
-    private static func ttlCommand(_ name: String, summary: String, _ convert: @escaping @Sendable (Int64, Int64) -> Int64) -> CommandSpec {
+    /// TTL, PTTL, EXPIRETIME, PEXPIRETIME. As Redis: the time left (or the expiry itself) clamped at 0, then
+    /// rounded to the nearest second; computed without overflow for an expiry stored at 2^63 - 1 ms.
+    private static func ttlCommand(_ name: String, absolute: Bool, seconds: Bool, summary: String) -> CommandSpec {
         CommandSpec(name, arity: 2, flags: [.readonly, .fast], keys: (1, 1, 1), access: .read, group: "generic",
                     summary: summary) { call in
             let ks = call.keyspace
             guard let at = try ks.expireTime(of: call.args[1]) else { return .integer(-2) }
             guard at != 0 else { return .integer(-1) }
-            return .integer(max(0, convert(at, ks.now)))
+            let ms = absolute ? max(0, at) : max(0, at.subtractingReportingOverflow(ks.now).partialValue)
+            return .integer(seconds ? ms / 1000 + (ms % 1000 >= 500 ? 1 : 0) : ms)
         }
     }
 

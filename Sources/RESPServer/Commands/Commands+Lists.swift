@@ -63,7 +63,8 @@ extension CommandFamilies {
             let (source, destination) = (call.args[1], call.args[2])
             let attempt: BlockedRetry = { ks in try ks.listMove(source, destination, from: .right, to: .left).map(Reply.bulk) }
             if let reply = try attempt(call.keyspace) { return .reply(reply) }
-            return .block(keys: [source], timeoutMilliseconds: timeout, timeoutReply: .nullArray, retry: attempt)
+            return .block(keys: [source], timeoutMilliseconds: timeout, timeoutReply: .nullArray,
+                          retry: whileSourceIsList(source, attempt))
         },
         blockingPop("blpop", .left, summary: "Remove and get the first element in a list, or block until one is available"),
         blockingPop("brpop", .right, summary: "Remove and get the last element in a list, or block until one is available"),
@@ -77,9 +78,16 @@ extension CommandFamilies {
                 try ks.listMove(source, destination, from: from, to: to).map(Reply.bulk)
             }
             if let reply = try attempt(call.keyspace) { return .reply(reply) }
-            return .block(keys: [source], timeoutMilliseconds: timeout, timeoutReply: .nullArray, retry: attempt)
+            return .block(keys: [source], timeoutMilliseconds: timeout, timeoutReply: .nullArray,
+                          retry: whileSourceIsList(source, attempt))
         },
     ]
+
+    /// A woken BLMOVE or BRPOPLPUSH whose source now holds another type keeps waiting, as in Redis (which
+    /// serves only list keys); a wrong-type destination is still an error.
+    private static func whileSourceIsList(_ source: [UInt8], _ attempt: @escaping BlockedRetry) -> BlockedRetry {
+        { ks in try ks.type(of: source) == .list ? attempt(ks) : nil }
+    }
 
     /// Indexes beyond Int's range behave as the nearest end.
     private static func clamp(_ v: Int64) -> Int { Int(max(min(v, Int64(Int32.max) * 1024), -Int64(Int32.max) * 1024)) }
@@ -120,16 +128,20 @@ extension CommandFamilies {
         CommandSpec(name, arity: -3, flags: [.write], keys: (1, -2, 1), group: "list", summary: summary, since: "2.0.0") { call in
             let timeout = try call.timeoutSeconds(call.args.count - 1)
             let keys = Array(call.args[1..<(call.args.count - 1)])
-            let attempt: BlockedRetry = { ks in
+            // Woken, a key that now holds another type is passed over (Redis serves only list keys); at the
+            // first try it is WRONGTYPE.
+            let attempt = { (ks: Keyspace, woken: Bool) throws -> Reply? in
                 for key in keys {
+                    if woken, try ks.type(of: key) != .list { continue }
                     if let value = try ks.listPop(key, from: end, count: 1)?.first {
                         return .array([.bulk(key), .bulk(value)])
                     }
                 }
                 return nil
             }
-            if let reply = try attempt(call.keyspace) { return .reply(reply) }
-            return .block(keys: keys, timeoutMilliseconds: timeout, timeoutReply: .nullArray, retry: attempt)
+            if let reply = try attempt(call.keyspace, false) { return .reply(reply) }
+            return .block(keys: keys, timeoutMilliseconds: timeout, timeoutReply: .nullArray,
+                          retry: { ks in try attempt(ks, true) })
         }
     }
 
@@ -143,20 +155,23 @@ extension CommandFamilies {
             switch option {
             case "RANK":
                 rank = try options.integer()
-                guard rank != 0 && rank != .min else {
+                guard rank != 0 else {
                     throw CommandError("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
                 }
-            case "COUNT":
-                let n = try options.integer()
-                guard n >= 0 else { throw CommandError("ERR COUNT can't be negative") }
-                count = n
-            case "MAXLEN":
-                let n = try options.integer()
-                guard n >= 0 else { throw CommandError("ERR MAXLEN can't be negative") }
-                maxLength = n
+            case "COUNT", "MAXLEN":
+                // Redis gives this one message for a negative and for a non-integer value alike.
+                let negative = CommandError("ERR \(option) can't be negative")
+                guard let n = Keyspace.parseInteger(try options.value()), n >= 0 else { throw negative }
+                if option == "COUNT" { count = n } else { maxLength = n }
             default:
                 throw CommandError.syntax
             }
+        }
+        // RANK -2^63 is what Redis's negation leaves it: from the tail, the first match on, and with COUNT
+        // every match (its COUNT test overflows).
+        if rank == .min {
+            rank = -1
+            if count != nil { count = 0 }
         }
         let positions = try call.keyspace.listPositions(call.args[1], call.args[2], rank: clamp(rank),
                                                         count: count.map { clamp($0) } ?? 1, maxLength: clamp(maxLength))

@@ -89,7 +89,8 @@ extension CommandFamilies {
                     "HELP", "    Print this help.",
                 ].map { .simple($0) })
             default:
-                throw CommandError.unknownSubcommand(call.args[1], "pubsub")
+                // Every subcommand is known here (admission checked it); only its extra words are wrong.
+                throw CommandError.subcommandSyntax(call.args[1], "pubsub")
             }
         },
     ]

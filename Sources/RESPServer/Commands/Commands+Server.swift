@@ -47,6 +47,10 @@ extension CommandFamilies {
         },
         CommandSpec("bgsave", arity: -1, flags: [.admin, .noscript], access: .none, group: "server",
                     summary: "Asynchronously save the dataset to disk") { call in
+            // SCHEDULE (wait for a running rewrite) is the one option; no rewrite ever runs here.
+            guard call.args.count == 1 || (call.args.count == 2 && call.option(1) == "SCHEDULE") else {
+                throw CommandError.syntax
+            }
             try call.server.store.sync()
             return .simple("Background saving started")
         },
@@ -92,16 +96,16 @@ extension CommandFamilies {
                 }
             }
             return .map(pairs.map { (.bulk($0.0), .bulk($0.1)) })
-        case "SET" where call.args.count >= 4 && call.args.count % 2 == 0:
-            for i in stride(from: 2, to: call.args.count, by: 2) {
-                let name = call.string(i).lowercased()
-                do {
-                    try config.set(name, call.string(i + 1))
-                } catch ServerConfig.SetError.unknown {
-                    throw CommandError("ERR Unknown option or number of arguments for CONFIG SET - '\(call.string(i))'")
-                } catch ServerConfig.SetError.invalid(let param, let reason) {
-                    throw CommandError("ERR CONFIG SET failed (possibly related to argument '\(param)') - \(reason)")
-                }
+        case "SET" where call.args.count >= 4:
+            // Words must come in name-value pairs (the subcommand's arity only asks for one pair).
+            guard call.args.count % 2 == 0 else { throw CommandError.syntax }
+            let pairs = stride(from: 2, to: call.args.count, by: 2).map { (name: call.string($0), value: call.string($0 + 1)) }
+            do {
+                try config.set(pairs)
+            } catch ServerConfig.SetError.unknown(let name) {
+                throw CommandError("ERR Unknown option or number of arguments for CONFIG SET - '\(name)'")
+            } catch ServerConfig.SetError.invalid(let param, let reason) {
+                throw CommandError("ERR CONFIG SET failed (possibly related to argument '\(param)') - \(reason)")
             }
             return .ok
         case "RESETSTAT" where call.args.count == 2:

@@ -16,6 +16,8 @@ extension CommandFamilies {
         CommandSpec("xack", arity: -4, flags: [.write, .fast], keys: (1, 1, 1), access: .write, group: "stream",
                     summary: "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group.",
                     since: "5.0.0") { call in
+            // Without the key or the group there is nothing to acknowledge, and Redis does not read the IDs.
+            guard try call.keyspace.groupExists(call.args[1], call.args[2]) else { return .zero }
             let ids = try call.args[3...].map { try StreamArguments.id($0) }
             return .integer(try call.keyspace.acknowledge(call.args[1], group: call.args[2], ids: ids))
         },
@@ -213,12 +215,11 @@ extension CommandFamilies {
         let start = try StreamArguments.rangeBound(call.args[first], isStart: true)
         let end = try StreamArguments.rangeBound(call.args[first + 1], isStart: false)
         let consumer = argc > first + 3 ? call.args[first + 3] : nil
-        let now = ks.now
         let entries = try ks.pendingRange(key, group: group, from: start, to: end, count: Int(min(count, Int64(Int32.max))),
                                           consumer: consumer, minIdle: minIdle)
         return .array(entries.map { e in
-            .array([.bulk(e.id.bytes), .bulk(e.consumer), .integer(max(0, now - e.deliveryTime)),
-                    .integer(Int64(e.deliveryCount))])
+            .array([.bulk(e.id.bytes), .bulk(e.consumer), .integer(ks.idleTime(since: e.deliveryTime)),
+                    .integer(Int64(bitPattern: e.deliveryCount))])
         })
     }
 
@@ -247,7 +248,7 @@ extension CommandFamilies {
                 guard let idle = Keyspace.parseInteger(call.args[i + 1]) else {
                     throw CommandError("ERR Invalid IDLE option argument for XCLAIM")
                 }
-                options.deliveryTime = ks.now - max(0, idle)
+                options.deliveryTime = ks.now &- idle  // as Redis; an absurd result becomes now (see claim)
                 i += 1
             case "TIME" where hasValue:
                 guard let time = Keyspace.parseInteger(call.args[i + 1]) else {
@@ -256,10 +257,11 @@ extension CommandFamilies {
                 options.deliveryTime = time
                 i += 1
             case "RETRYCOUNT" where hasValue:
-                guard let n = Keyspace.parseInteger(call.args[i + 1]), n >= 0 else {
+                guard let n = Keyspace.parseInteger(call.args[i + 1]) else {
                     throw CommandError("ERR Invalid RETRYCOUNT option argument for XCLAIM")
                 }
-                options.retryCount = UInt64(n)
+                // A negative count is Redis's "not given": the delivery count goes up by one as usual.
+                options.retryCount = n >= 0 ? UInt64(n) : nil
                 i += 1
             case "LASTID" where hasValue:
                 options.lastID = try StreamArguments.id(call.args[i + 1])
@@ -288,7 +290,10 @@ extension CommandFamilies {
         while i < call.args.count {
             switch call.option(i) {
             case "COUNT" where i + 1 < call.args.count:
-                guard let n = Keyspace.parseInteger(call.args[i + 1]), n >= 1, n <= Int64.max / 10 else {
+                // Redis's bound: COUNT times 10 attempts, and COUNT stream IDs of 16 bytes, must fit a long.
+                // (Redis then allocates COUNT * 16 bytes up front and may answer "Insufficient memory"; we do
+                // not allocate by COUNT, so any count in range is served.)
+                guard let n = Keyspace.parseInteger(call.args[i + 1]), n >= 1, n <= Int64.max / 16 else {
                     throw CommandError("ERR COUNT must be > 0")
                 }
                 count = Int(min(n, Int64(Int32.max)))

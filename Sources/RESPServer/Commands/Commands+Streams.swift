@@ -104,19 +104,22 @@ extension CommandFamilies {
         let keys = request.keys
         let count = request.count
         let resp3 = call.session.protocolVersion >= 3
-        let attempt: BlockedRetry = { ks in
+        let attempt = { (ks: Keyspace, woken: Bool) throws -> Reply? in
             var found: [(Reply, Reply)] = []
             for (key, id) in zip(keys, after) {
                 guard let start = id.successor else { continue }
+                // Woken, a key that now holds another type is passed over, as Redis serves only stream keys.
+                if woken, try ks.type(of: key) != .stream { continue }
                 let entries = try ks.streamRange(key, from: start, to: .max, count: count)
                 if !entries.isEmpty { found.append((.bulk(key), StreamArguments.entries(entries))) }
             }
             if found.isEmpty { return nil }
             return resp3 ? .map(found) : .array(found.map { .array([$0.0, $0.1]) })
         }
-        if let reply = try attempt(ks) { return .reply(reply) }
+        if let reply = try attempt(ks, false) { return .reply(reply) }
         guard let block = request.block else { return .reply(.nullArray) }
-        return .block(keys: keys, timeoutMilliseconds: block == 0 ? nil : block, timeoutReply: .nullArray, retry: attempt)
+        return .block(keys: keys, timeoutMilliseconds: block == 0 ? nil : block, timeoutReply: .nullArray,
+                      retry: { ks in try attempt(ks, true) })
     }
 }
 

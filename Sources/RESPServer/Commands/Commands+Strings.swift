@@ -76,7 +76,10 @@ extension CommandFamilies {
         },
         CommandSpec("incrbyfloat", arity: 3, flags: [.write, .denyoom, .fast], keys: (1, 1, 1), access: .write,
                     group: "string", summary: "Increment the float value of a key by the given amount", since: "2.6.0") { call in
-            .bulk(try call.keyspace.incrementFloat(call.args[1], by: try call.float(2)))
+            let ks = call.keyspace
+            // Redis checks the key's type before it reads the increment.
+            if let type = try ks.type(of: call.args[1]), type != .string { throw CommandError.wrongType }
+            return .bulk(try ks.incrementFloat(call.args[1], by: try call.float(2)))
         },
         CommandSpec("getrange", arity: 4, flags: [.readonly], keys: (1, 1, 1), access: .read, group: "string",
                     summary: "Get a substring of the string stored at a key", since: "2.4.0") { call in
@@ -126,10 +129,26 @@ extension CommandFamilies {
         }
     }
 
+    /// An EX, PX, EXAT or PXAT option as given: the option word and the index of its value. Redis reads the value
+    /// only after every word passed the syntax check (and, for GETEX, after the key's type). Repeating the same
+    /// option replaces its value; mixing two of them is a syntax error.
+    private struct ExpiryWord {
+        let option: String
+        let valueIndex: Int
+
+        /// The option just read as `option`, taking the next word as its value; nil when it may not come here
+        /// (after a different time option) or has no value.
+        static func read(_ option: String, after earlier: ExpiryWord?, _ options: inout OptionReader) -> ExpiryWord? {
+            guard earlier == nil || earlier?.option == option, options.remaining >= 1 else { return nil }
+            defer { options.index += 1 }
+            return ExpiryWord(option: option, valueIndex: options.index)
+        }
+    }
+
     /// SET key value [NX|XX] [GET] [EX|PX|EXAT|PXAT time|KEEPTTL]
     private static func set(_ call: Call) throws -> Reply {
         var nx = false, xx = false, get = false, keepTTL = false
-        var expiry: (value: Int64, milliseconds: Bool, absolute: Bool)?
+        var expiry: ExpiryWord?
         var options = OptionReader(call, from: 3)
         while !options.atEnd {
             let option = options.nextOption()
@@ -139,15 +158,16 @@ extension CommandFamilies {
             case "GET": get = true
             case "KEEPTTL" where expiry == nil: keepTTL = true
             case "EX", "PX", "EXAT", "PXAT":
-                guard expiry == nil, !keepTTL, options.remaining >= 1 else { throw CommandError.syntax }
-                let value = try options.integer()
-                expiry = (value, option.hasPrefix("P"), option.hasSuffix("AT"))
+                guard !keepTTL, let word = ExpiryWord.read(option, after: expiry, &options) else {
+                    throw CommandError.syntax
+                }
+                expiry = word
             default:
                 throw CommandError.syntax
             }
         }
         let ks = call.keyspace
-        let at = try expiryOption(expiry, call, now: ks.now)
+        let at = try expiryTime(expiry, call, now: ks.now)
         let condition: Keyspace.SetCondition? = nx ? .ifMissing : xx ? .ifExists : nil
         let (written, old) = try ks.setString(call.args[1], call.args[2], expireAt: at, keepTTL: keepTTL,
                                               condition: condition, returningOld: get)
@@ -155,33 +175,38 @@ extension CommandFamilies {
         return written ? .ok : .null
     }
 
-    /// The Unix ms an EX/PX/EXAT/PXAT option stands for (0 without one); a time ≤ 0 is refused.
-    private static func expiryOption(_ expiry: (value: Int64, milliseconds: Bool, absolute: Bool)?, _ call: Call,
-                                     now: Int64) throws -> Int64 {
+    /// The Unix ms an EX/PX/EXAT/PXAT option stands for (0 without one).
+    /// - Throws: `ERR value is not an integer or out of range`; `ERR invalid expire time` for a time ≤ 0 or one
+    ///   that overflows.
+    private static func expiryTime(_ expiry: ExpiryWord?, _ call: Call, now: Int64) throws -> Int64 {
         guard let expiry else { return 0 }
-        guard expiry.value > 0 else { throw CommandError("ERR invalid expire time in '\(call.name)' command") }
-        return try call.expiryTime(expiry.value, milliseconds: expiry.milliseconds, absolute: expiry.absolute, now: now)
+        let value = try call.integer(expiry.valueIndex)
+        guard value > 0 else { throw CommandError("ERR invalid expire time in '\(call.name)' command") }
+        return try call.expiryTime(value, milliseconds: expiry.option.hasPrefix("P"),
+                                   absolute: expiry.option.hasSuffix("AT"), now: now)
     }
 
     /// GETEX key [EX|PX|EXAT|PXAT time|PERSIST]
     private static func getex(_ call: Call) throws -> Reply {
-        var expiry: (value: Int64, milliseconds: Bool, absolute: Bool)?
+        var expiry: ExpiryWord?
         var persist = false
         var options = OptionReader(call, from: 2)
         while !options.atEnd {
             let option = options.nextOption()
             switch option {
-            case "PERSIST" where expiry == nil && !persist: persist = true
+            case "PERSIST" where expiry == nil: persist = true
             case "EX", "PX", "EXAT", "PXAT":
-                guard expiry == nil, !persist, options.remaining >= 1 else { throw CommandError.syntax }
-                expiry = (try options.integer(), option.hasPrefix("P"), option.hasSuffix("AT"))
+                guard !persist, let word = ExpiryWord.read(option, after: expiry, &options) else {
+                    throw CommandError.syntax
+                }
+                expiry = word
             default:
                 throw CommandError.syntax
             }
         }
         let ks = call.keyspace
-        let at = try expiryOption(expiry, call, now: ks.now)
         guard let value = try ks.getString(call.args[1]) else { return .null }
+        let at = try expiryTime(expiry, call, now: ks.now)
         if expiry != nil {
             if at <= ks.now { try ks.delete(call.args[1]) } else { try ks.setExpireTime(call.args[1], at) }
         } else if persist, try ks.expireTime(of: call.args[1]) != 0 {

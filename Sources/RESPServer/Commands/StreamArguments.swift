@@ -10,10 +10,7 @@ enum StreamArguments {
     /// XADD's ID: `*`, `ms-*` or `ms[-seq]`.
     static func addID(_ bytes: [UInt8]) throws -> XAddID {
         if bytes == [UInt8(ascii: "*")] { return .auto }
-        if bytes.count > 2 && bytes.suffix(2) == [UInt8(ascii: "-"), UInt8(ascii: "*")] {
-            guard let ms = StreamID.parseUnsigned(bytes.dropLast(2)) else { throw CommandError.invalidStreamID }
-            return .autoSequence(ms: ms)
-        }
+        if let (ms, seq) = StreamID.parts(bytes), seq == [UInt8(ascii: "*")] { return .autoSequence(ms: ms) }
         return .explicit(try id(bytes))
     }
 
@@ -80,15 +77,16 @@ enum StreamArguments {
             }
         }
         if let limit {
-            guard strategy != nil else {
+            guard let strategy else {
                 throw CommandError("ERR syntax error, LIMIT cannot be used without specifying a trimming strategy")
             }
             guard approximate else { throw CommandError("ERR syntax error, LIMIT cannot be used without the special ~ option") }
-            return StreamTrim(strategy: strategy!, approximate: true, limit: Int(limit))
+            return StreamTrim(strategy: strategy, approximate: true, limit: Int(limit))
         }
         guard let strategy else { return nil }
-        // Without LIMIT, `~` removes at most 100 nodes' worth per call, as Redis.
-        return StreamTrim(strategy: strategy, approximate: approximate,
-                          limit: approximate ? 100 * Keyspace.streamNodeMaxEntries : 0)
+        // Without LIMIT, `~` removes at most 100 nodes' worth per call, as Redis; like Redis's, the product wraps
+        // for a huge stream-node-max-entries, and a result ≤ 0 means 10000.
+        let nodes = 100 &* Keyspace.streamNodeMaxEntries
+        return StreamTrim(strategy: strategy, approximate: approximate, limit: approximate ? (nodes > 0 ? nodes : 10000) : 0)
     }
 }

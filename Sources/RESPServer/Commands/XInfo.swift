@@ -25,7 +25,7 @@ enum XInfo {
             }
             return .array(try ks.consumerRecords(key, group: call.args[3]).map { c in
                 .map([(.bulk("name"), .bulk(c.name)), (.bulk("pending"), .integer(Int64(c.pending))),
-                      (.bulk("idle"), .integer(max(0, ks.now - c.seenTime)))])
+                      (.bulk("idle"), .integer(ks.idleTime(since: c.seenTime)))])
             })
         case "GROUPS" where argc == 3:
             guard let groups = try ks.groupSummaries(key) else { throw CommandError.noSuchKey }
@@ -63,12 +63,12 @@ enum XInfo {
         // Our entries are not in radix-tree nodes; report what Redis would for nodes of 100 entries.
         let nodes = (Int(meta.length) + 99) / 100
         var fields: [(Reply, Reply)] = [
-            (.bulk("length"), .integer(Int64(meta.length))),
+            (.bulk("length"), .integer(Int64(bitPattern: meta.length))),
             (.bulk("radix-tree-keys"), .integer(nodes)),
             (.bulk("radix-tree-nodes"), .integer(nodes + 1)),
             (.bulk("last-generated-id"), .bulk(meta.lastID.bytes)),
             (.bulk("max-deleted-entry-id"), .bulk(meta.maxDeletedID.bytes)),
-            (.bulk("entries-added"), .integer(Int64(meta.entriesAdded))),
+            (.bulk("entries-added"), .integer(Int64(bitPattern: meta.entriesAdded))),  // Redis prints it signed
             (.bulk("recorded-first-entry-id"), .bulk(meta.firstID.bytes)),
         ]
         guard let count = fullCount else {
@@ -90,7 +90,8 @@ enum XInfo {
                 (.bulk("lag"), g.lag.map { .integer($0) } ?? .null),
                 (.bulk("pel-count"), .integer(Int64(g.record.pending))),
                 (.bulk("pending"), .array(detail.pending.map { p in
-                    .array([.bulk(p.id.bytes), .bulk(p.consumer), .integer(p.deliveryTime), .integer(Int64(p.deliveryCount))])
+                    .array([.bulk(p.id.bytes), .bulk(p.consumer), .integer(p.deliveryTime),
+                            .integer(Int64(bitPattern: p.deliveryCount))])
                 })),
                 (.bulk("consumers"), .array(detail.consumers.map { consumer, own in
                     .map([
@@ -98,7 +99,7 @@ enum XInfo {
                         (.bulk("seen-time"), .integer(consumer.seenTime)),
                         (.bulk("pel-count"), .integer(Int64(consumer.pending))),
                         (.bulk("pending"), .array(own.map { p in
-                            .array([.bulk(p.id.bytes), .integer(p.deliveryTime), .integer(Int64(p.deliveryCount))])
+                            .array([.bulk(p.id.bytes), .integer(p.deliveryTime), .integer(Int64(bitPattern: p.deliveryCount))])
                         })),
                     ])
                 })),

@@ -1,4 +1,5 @@
 import NIOCore
+import Store
 
 /// Limits a request must stay within, read on every decode so that CONFIG SET takes effect at once.
 public struct RequestLimits: Sendable {
@@ -102,10 +103,11 @@ public struct RESPRequestDecoder: NIOSingleStepByteToMessageDecoder {
         if !limits.authenticated && length > RequestLimits.unauthenticatedBulk {
             throw RESPProtocolError.unauthenticatedBulkLength
         }
-        if requestBytes + length > limits.maxQueryBuffer { throw RESPProtocolError.queryBufferLimit }
-        guard buffer.readableBytes >= consumed + length + 2 else { return nil }
+        // Compared by subtraction: CONFIG SET proto-max-bulk-len may allow lengths near Int.max.
+        if length > limits.maxQueryBuffer - requestBytes { throw RESPProtocolError.queryBufferLimit }
+        guard buffer.readableBytes - consumed - 2 >= length else { return nil }
         buffer.moveReaderIndex(forwardBy: consumed)
-        let bytes = buffer.readBytes(length: length)!
+        guard let bytes = buffer.readBytes(length: length) else { return nil }
         buffer.moveReaderIndex(forwardBy: 2)
         requestBytes += length
         return bytes
@@ -125,25 +127,9 @@ public struct RESPRequestDecoder: NIOSingleStepByteToMessageDecoder {
         return words
     }
 
-    /// A signed decimal as Redis's `string2ll`: no leading zeros, no "-0"; nil when not a number.
+    /// A signed decimal as Redis's `string2ll`: no leading zeros, no "-0", down to Int64.min; nil when not a number.
     static func parseInteger(_ digits: some Collection<UInt8>) -> Int? {
-        guard !digits.isEmpty, digits.count <= 20 else { return nil }
-        let body = digits.first == UInt8(ascii: "-") ? digits.dropFirst() : digits[...]
-        if body.first == UInt8(ascii: "0") && (body.count > 1 || digits.count > 1) { return nil }
-        var negative = false
-        var value = 0
-        for (i, c) in digits.enumerated() {
-            if i == 0 && c == UInt8(ascii: "-") && digits.count > 1 {
-                negative = true
-                continue
-            }
-            guard c >= 48 && c <= 57 else { return nil }
-            let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (s, o2) = m.addingReportingOverflow(Int(c - 48))
-            if o1 || o2 { return nil }
-            value = s
-        }
-        return negative ? -value : value
+        Keyspace.parseInteger(digits).map { Int($0) }
     }
 }
 

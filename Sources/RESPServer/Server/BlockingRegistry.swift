@@ -63,7 +63,8 @@ final class BlockingRegistry: Sendable {
             s.byClient[client.id] = w
             return w
         }
-        if let ms = timeoutMilliseconds, ms > 0 {
+        // A timeout past what a TimeAmount holds (about 292 years) never fires: no timer, as for 0.
+        if let ms = timeoutMilliseconds, ms > 0, ms <= Int64.max / 1_000_000 {
             let timer = client.eventLoop.scheduleTask(in: .milliseconds(ms)) { [weak self] () -> Void in
                 self?.timeOut(waiter)
             }

@@ -19,24 +19,29 @@ extension ClientConnection {
     func check(_ request: [[UInt8]], _ spec: CommandSpec) -> Result<CommandSpec, CommandError> {
         guard spec.arityMatches(request.count) else { return .failure(.wrongArity(spec.name)) }
         var denyoom = spec.flags.contains(.denyoom)
+        var subcommand: Subcommand?
+        // Redis's "full name", as its errors name a command: 'config|get' for a subcommand.
+        func fullName() -> String { subcommand.map { "\(spec.name)|\($0.name)" } ?? spec.name }
         if !spec.subcommands.isEmpty && request.count >= 2 {
             guard let sub = spec.subcommand(request[1]) else {
                 return .failure(.unknownSubcommand(request[1], spec.name))
             }
-            guard sub.arityMatches(request.count) else { return .failure(.wrongArity("\(spec.name)|\(sub.name)")) }
+            subcommand = sub
+            guard sub.arityMatches(request.count) else { return .failure(.wrongArity(fullName())) }
             denyoom = denyoom || sub.denyoom
         }
+        // The rest in Redis 7.0's order: authentication, MULTI, memory, then the subscribed context.
         if !session.authenticated && !spec.flags.contains(.noauth) { return .failure(.noAuth) }
-        if session.protocolVersion == 2 && !(channels.isEmpty && patterns.isEmpty)
-            && !Self.allowedWhileSubscribed.contains(spec.name) {
-            return .failure(CommandError("ERR Can't execute '\(spec.name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
-        }
         if multiQueue != nil && !Self.transactionControl.contains(spec.name) && spec.flags.contains(.nomulti) {
             return .failure(CommandError("ERR Command not allowed inside a transaction"))
         }
         // Inside MULTI every queued command is refused over maxmemory, as queueing itself takes memory.
         let queueing = multiQueue != nil && !Self.transactionControl.contains(spec.name)
         if (denyoom || queueing) && server.overMemoryLimit { return .failure(.oom) }
+        if session.protocolVersion == 2 && !(channels.isEmpty && patterns.isEmpty)
+            && !Self.allowedWhileSubscribed.contains(spec.name) {
+            return .failure(CommandError("ERR Can't execute '\(fullName())': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
+        }
         return .success(spec)
     }
 
@@ -57,8 +62,10 @@ extension ClientConnection {
         switch check(request, found) {
         case .failure(var error):
             if found.name == "exec" {
-                // EXEC refused (NOAUTH, OOM, ...) ends the transaction.
-                error = CommandError("EXECABORT Transaction discarded because of: \(error.message)")
+                // EXEC refused (arity, NOAUTH, subscribed, ...) ends the transaction. Redis words the reason
+                // without the generic "ERR " (its rejections are bare text) but keeps other codes (NOAUTH).
+                let reason = error.message.hasPrefix("ERR ") ? error.message.dropFirst(4) : Substring(error.message)
+                error = CommandError("EXECABORT Transaction discarded because of: \(reason)")
                 multiQueue = nil
                 multiFailed = false
                 server.watches.unwatchAll(client: id)

@@ -12,6 +12,8 @@ import Store
 public final class ServerConfig: Sendable {
     enum Kind: Sendable {
         case memory(min: Int64)
+        /// A memory amount held as Redis's `unsigned long long` (maxmemory): any `memtoull` result.
+        case unsignedMemory
         case integer(min: Int64, max: Int64)
         case text
         case choice([String])
@@ -26,10 +28,11 @@ public final class ServerConfig: Sendable {
     }
 
     static let parameters: [Parameter] = [
-        .init(name: "maxmemory", kind: .memory(min: 0), defaultValue: "0"),
+        .init(name: "maxmemory", kind: .unsignedMemory, defaultValue: "0"),
         .init(name: "maxmemory-policy", kind: .choice(["noeviction"]), defaultValue: "noeviction"),
         .init(name: "requirepass", kind: .text, defaultValue: ""),
-        .init(name: "appendfsync", kind: .choice(Durability.allCases.map(\.rawValue)), defaultValue: "everysec"),
+        // Durability's cases, in the order Redis lists them when it refuses a value.
+        .init(name: "appendfsync", kind: .choice(["everysec", "always", "no"]), defaultValue: "everysec"),
         .init(name: "appendonly", kind: .yesNo, defaultValue: "yes"),
         .init(name: "save", kind: .text, defaultValue: ""),
         .init(name: "port", kind: .immutable, defaultValue: "6379"),
@@ -37,12 +40,12 @@ public final class ServerConfig: Sendable {
         .init(name: "dir", kind: .immutable, defaultValue: ""),
         .init(name: "databases", kind: .immutable, defaultValue: "16"),
         .init(name: "timeout", kind: .integer(min: 0, max: Int64(Int32.max)), defaultValue: "0"),
-        .init(name: "maxclients", kind: .integer(min: 1, max: Int64(Int32.max)), defaultValue: "10000"),
+        .init(name: "maxclients", kind: .integer(min: 1, max: Int64(UInt32.max)), defaultValue: "10000"),
         .init(name: "proto-max-bulk-len", kind: .memory(min: 1024 * 1024), defaultValue: "536870912"),
         .init(name: "client-query-buffer-limit", kind: .memory(min: 1024 * 1024), defaultValue: "1073741824"),
-        .init(name: "stream-node-max-entries", kind: .integer(min: 0, max: 999_999_999_999_999), defaultValue: "100"),
+        .init(name: "stream-node-max-entries", kind: .integer(min: 0, max: Int64.max), defaultValue: "100"),
         .init(name: "stream-node-max-bytes", kind: .memory(min: 0), defaultValue: "4096"),
-        .init(name: "hz", kind: .integer(min: 1, max: 500), defaultValue: "10"),
+        .init(name: "hz", kind: .integer(min: 0, max: Int64(Int32.max)), defaultValue: "10"),
         .init(name: "loglevel", kind: .choice(["debug", "verbose", "notice", "warning", "nothing"]), defaultValue: "notice"),
         .init(name: "logfile", kind: .immutable, defaultValue: ""),
         .init(name: "daemonize", kind: .immutable, defaultValue: "no"),
@@ -75,7 +78,7 @@ public final class ServerConfig: Sendable {
 
     private func refreshCache(_ name: String, _ value: String) {
         switch name {
-        case "maxmemory": cachedMaxMemory.store(Int64(value) ?? 0, ordering: .relaxed)
+        case "maxmemory": cachedMaxMemory.store(UInt64(value).map { Int64(clamping: $0) } ?? 0, ordering: .relaxed)
         case "proto-max-bulk-len": cachedMaxBulkLength.store(Int(value) ?? 512 << 20, ordering: .relaxed)
         case "client-query-buffer-limit": cachedQueryBufferLimit.store(Int(value) ?? 1 << 30, ordering: .relaxed)
         case "maxclients": cachedMaxClients.store(Int(value) ?? 10000, ordering: .relaxed)
@@ -99,21 +102,51 @@ public final class ServerConfig: Sendable {
         case invalid(String, String)
     }
 
-    /// Validates and stores one value (CONFIG SET name value). Values are stored in Redis's canonical form.
-    func set(_ name: String, _ raw: String) throws(SetError) {
-        guard let p = Self.parameters.first(where: { $0.name == name }) else { throw .unknown(name) }
+    /// CONFIG SET name value [name value ...], all or nothing, in Redis 7.0's order. First the names, left to
+    /// right, the first problem winning: unknown, immutable, repeated (each named as typed). Then the values:
+    /// the first bad one (named by its parameter) refuses the whole command and nothing changes. Values are
+    /// stored in Redis's canonical form.
+    func set(_ pairs: [(name: String, value: String)]) throws(SetError) {
+        var chosen: [Parameter] = []
+        for (typed, _) in pairs {
+            // Redis compares names with strcasecmp: ASCII letters only.
+            let name = String(decoding: typed.utf8.map { (65...90).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+            guard let p = Self.parameters.first(where: { $0.name == name }) else { throw .unknown(typed) }
+            if case .immutable = p.kind { throw .invalid(typed, "can't set immutable config") }
+            if chosen.contains(where: { $0.name == p.name }) { throw .invalid(typed, "duplicate parameter") }
+            chosen.append(p)
+        }
+        var accepted: [(name: String, value: String)] = []
+        for (p, pair) in zip(chosen, pairs) { accepted.append((p.name, try Self.canonicalValue(p, pair.value))) }
+        values.withLockedValue { v in for (name, value) in accepted { v[name] = value } }
+        for (name, value) in accepted { refreshCache(name, value) }
+        let observers = onChange.withLockedValue { $0 }
+        for (name, value) in accepted { for observer in observers { observer(name, value) } }
+    }
+
+    /// `raw` as parameter `p` stores it, or why it is refused.
+    private static func canonicalValue(_ p: Parameter, _ raw: String) throws(SetError) -> String {
+        let name = p.name
         let value: String
         switch p.kind {
         case .immutable:
             throw .invalid(name, "can't set immutable config")
         case .memory(let min):
-            guard let n = Self.parseMemory(raw) else { throw .invalid(name, "argument must be a memory value") }
-            guard n >= min else { throw .invalid(name, "argument must be between \(min) and \(Int64.max) inclusive") }
+            guard let n = Self.memtoull(raw) else { throw .invalid(name, "argument must be a memory value") }
+            guard n <= UInt64(Int64.max), Int64(n) >= min else {
+                throw .invalid(name, "argument must be between \(min) and \(Int64.max) inclusive")
+            }
+            value = String(n)
+        case .unsignedMemory:
+            guard let n = Self.memtoull(raw) else { throw .invalid(name, "argument must be a memory value") }
             value = String(n)
         case .integer(let min, let max):
-            guard let n = Int64(raw) else { throw .invalid(name, "argument couldn't be parsed into an integer") }
+            guard let n = Keyspace.parseInteger(raw.utf8) else {
+                throw .invalid(name, "argument couldn't be parsed into an integer")
+            }
             guard n >= min && n <= max else { throw .invalid(name, "argument must be between \(min) and \(max) inclusive") }
-            value = String(n)
+            // Redis keeps hz within 1...500 whatever was set.
+            value = String(name == "hz" ? Swift.min(Swift.max(n, 1), 500) : n)
         case .choice(let options):
             guard options.contains(raw.lowercased()) else { throw .invalid(name, "argument(s) must be one of the following: \(options.joined(separator: ", "))") }
             value = raw.lowercased()
@@ -123,23 +156,38 @@ public final class ServerConfig: Sendable {
         case .text:
             value = raw
         }
-        values.withLockedValue { $0[name] = value }
-        refreshCache(name, value)
-        for observer in onChange.withLockedValue({ $0 }) { observer(name, value) }
+        return value
     }
 
-    /// A memory amount as Redis's `memtoull`: a number with an optional unit (b, k, kb, m, mb, g, gb).
+    /// A memory amount (the command line's --maxmemory): `memtoull`'s spelling, within Int64, without wrapping.
     public static func parseMemory(_ text: String) -> Int64? {
-        let lower = text.lowercased()
-        let units: [(String, Int64)] = [("gb", 1 << 30), ("mb", 1 << 20), ("kb", 1 << 10), ("g", 1_000_000_000),
-                                        ("m", 1_000_000), ("k", 1000), ("b", 1)]
-        for (suffix, factor) in units where lower.hasSuffix(suffix) {
-            guard let n = Int64(lower.dropLast(suffix.count)), n >= 0 else { return nil }
-            let (v, o) = n.multipliedReportingOverflow(by: factor)
-            return o ? nil : v
+        guard let (digits, factor) = memoryParts(text), digits <= UInt64(Int64.max) else { return nil }
+        let (v, o) = Int64(digits).multipliedReportingOverflow(by: Int64(factor))
+        return o ? nil : v
+    }
+
+    /// A memory amount exactly as Redis 7.0's `memtoull` reads it for CONFIG SET: digits (none means 0) and an
+    /// optional unit (b, k, kb, m, mb, g, gb, any case). Digits past 2^64 - 1 read as 2^64 - 1 and the
+    /// product with the unit wraps, as in Redis ("17179869184gb" is 0).
+    static func memtoull(_ text: String) -> UInt64? {
+        memoryParts(text).map { $0.digits &* $0.factor }
+    }
+
+    private static func memoryParts(_ text: String) -> (digits: UInt64, factor: UInt64)? {
+        let bytes = Array(text.utf8)
+        let end = bytes.firstIndex { !(48...57).contains($0) } ?? bytes.count
+        let unit = String(decoding: bytes[end...].map { (65...90).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+        let factors: [String: UInt64] = ["": 1, "b": 1, "k": 1000, "kb": 1 << 10, "m": 1_000_000, "mb": 1 << 20,
+                                         "g": 1_000_000_000, "gb": 1 << 30]
+        guard let factor = factors[unit], end < 128 else { return nil }
+        var digits: UInt64 = 0
+        for c in bytes[..<end] {
+            let (m, o1) = digits.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = m.addingReportingOverflow(UInt64(c - 48))
+            if o1 || o2 { return (.max, factor) }  // strtoull's ERANGE result, unchecked by Redis
+            digits = sum
         }
-        guard let n = Int64(lower), n >= 0 else { return nil }
-        return n
+        return (digits, factor)
     }
 
     // Typed views of the parameters the server reads on its hot paths.

@@ -18,6 +18,14 @@ public struct Keyspace {
     var env: LMDBEnvironment { txn.env }
     public var now: Int64 { txn.now }
 
+    /// Milliseconds since `time` (a stored delivery or seen time), 0 for a time in the future; saturates
+    /// instead of trapping on a stored extreme.
+    public func idleTime(since time: Int64) -> Int64 {
+        let (elapsed, overflow) = now.subtractingReportingOverflow(time)
+        if overflow { return time < 0 ? .max : 0 }
+        return Swift.max(0, elapsed)
+    }
+
     var writer: WriteTransaction {
         guard let w = txn as? WriteTransaction else { preconditionFailure("write in a read transaction") }
         return w

@@ -103,10 +103,19 @@ extension Keyspace {
         let old = try record(key, of: .string)
         var payload = old?.payload ?? []
         if value.isEmpty { return payload.count }
+        // Compared without adding: a client's offset may be near Int.max.
+        guard offset >= 0, value.count <= Self.maxStringLength, offset <= Self.maxStringLength - value.count else {
+            throw StoreError.stringTooLong
+        }
         let end = offset + value.count
-        guard end <= Self.maxStringLength else { throw StoreError.stringTooLong }
-        if payload.count < end { payload.append(contentsOf: repeatElement(0, count: end - payload.count)) }
-        payload.replaceSubrange(offset..<end, with: value)
+        // Bulk copies only: up to 512 MB may be zero-filled, which element by element takes minutes in a debug
+        // build (Redis too allocates and zeroes the whole string here).
+        if payload.count < end { payload += Bytes(repeating: 0, count: end - payload.count) }
+        payload.withUnsafeMutableBytes { destination in
+            value.withUnsafeBytes { source in
+                UnsafeMutableRawBufferPointer(rebasing: destination[offset..<end]).copyMemory(from: source)
+            }
+        }
         try updateString(key, old, payload)
         return payload.count
     }
@@ -118,7 +127,7 @@ extension Keyspace {
         guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
         var it = bytes.makeIterator()
         var negative = false
-        var first = it.next()!
+        guard var first = it.next() else { return nil }
         if first == UInt8(ascii: "-") {
             negative = true
             guard let f = it.next() else { return nil }
@@ -137,12 +146,16 @@ extension Keyspace {
         return value
     }
 
-    /// A float as Redis's `string2ld` accepts it: no surrounding spaces, no NaN, at most 5 KB.
+    /// A float as Redis's `string2ld` accepts it: `strtold` over the whole text (read up to a NUL, as C sees it),
+    /// no leading white space, shorter than 5 KB, not NaN, and not an overflow or an underflow to zero (an
+    /// underflow to a tiny non-zero value is kept). "inf" is accepted.
     public static func parseFloat(_ bytes: Bytes) -> LongDouble? {
-        guard !bytes.isEmpty, bytes.count <= 5 * 1024, bytes.first != 32, bytes.last != 32 else { return nil }
+        guard !bytes.isEmpty, bytes.count < 5 * 1024 else { return nil }
+        if let first = bytes.first, first == 32 || (first >= 9 && first <= 13) { return nil }
         var value: LongDouble = 0
         let ok = (bytes + [0]).withUnsafeBufferPointer { buf -> Bool in
-            buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) { p in
+            guard let base = buf.baseAddress else { return false }
+            return base.withMemoryRebound(to: CChar.self, capacity: buf.count) { p in
                 var end: UnsafeMutablePointer<CChar>?
                 errno = 0
                 #if arch(x86_64)
@@ -150,7 +163,8 @@ extension Keyspace {
                 #else
                 value = strtod(p, &end)
                 #endif
-                return end.map { $0 == p + bytes.count } == true && errno != ERANGE
+                let range = errno == ERANGE && (value.isInfinite || value == 0)
+                return end.map { $0.pointee == 0 } == true && !range
             }
         }
         guard ok, !value.isNaN else { return nil }

@@ -59,7 +59,7 @@ extension Keyspace {
     private func advance(_ group: inout GroupRecord, to id: StreamID, in meta: StreamMeta) {
         guard id > group.lastID else { return }
         if group.entriesRead != -1 && !Self.rangeHasTombstones(meta, from: id, to: .max) {
-            group.entriesRead += 1
+            group.entriesRead &+= 1  // XGROUP SETID ENTRIESREAD may have set it to 2^63 - 1: wraps, as in Redis
         } else if meta.entriesAdded > 0 {
             group.entriesRead = Self.estimateEntriesRead(meta, upTo: id)
         }
@@ -81,7 +81,7 @@ extension Keyspace {
         for var entry in pending {
             if let found = try self.entry(stream, entry.id) {
                 entry.deliveryTime = now
-                entry.deliveryCount += 1
+                entry.deliveryCount &+= 1  // RETRYCOUNT may have set any count; wraps as Redis's uint64_t
                 try savePending(group, entry)
                 out.append(DeliveredEntry(id: entry.id, fields: found.fields))
             } else {
@@ -173,7 +173,7 @@ extension Keyspace {
         var out: [PendingEntry] = []
         guard count > 0 else { return out }
         try forEachPending(group, consumer: owner, from: start, to: end) { entry in
-            if let minIdle, now - entry.deliveryTime < minIdle { return true }
+            if let minIdle, idleTime(since: entry.deliveryTime) < minIdle { return true }
             out.append(entry)
             return out.count < count
         }
@@ -191,8 +191,10 @@ extension Keyspace {
         // The consumer is created only when something is claimed.
         var consumer = try self.consumer(group, consumerName)
         if let lastID = options.lastID, lastID > group.lastID { group.lastID = lastID }
+        // A delivery time before 1970 or in the future is taken as now, as Redis does (IDLE and TIME are
+        // client numbers: IDLE 2^63 - 1 lands before 1970).
         var deliveryTime = options.deliveryTime ?? now
-        if deliveryTime > now { deliveryTime = now }
+        if deliveryTime < 0 || deliveryTime > now { deliveryTime = now }
         var out: [StreamEntry] = []
         for id in ids {
             let existing = try pendingEntry(group, id)
@@ -202,7 +204,7 @@ extension Keyspace {
             }
             var claimed: PendingEntry
             if let existing {
-                if minIdle > 0 && now - existing.deliveryTime < minIdle { continue }
+                if minIdle > 0 && idleTime(since: existing.deliveryTime) < minIdle { continue }
                 claimed = existing
             } else {
                 guard options.force else { continue }
@@ -222,7 +224,7 @@ extension Keyspace {
             if let retry = options.retryCount {
                 claimed.deliveryCount = retry
             } else if !options.justID {
-                claimed.deliveryCount += 1
+                claimed.deliveryCount &+= 1
             }
             try savePending(group, claimed)
             out.append(found)
@@ -268,7 +270,7 @@ extension Keyspace {
                 remaining -= 1
                 return true
             }
-            if minIdle > 0 && now - entry.deliveryTime < minIdle { return true }
+            if minIdle > 0 && idleTime(since: entry.deliveryTime) < minIdle { return true }
             candidates.append((entry, found))
             remaining -= 1
             return true
@@ -281,7 +283,7 @@ extension Keyspace {
             try movePending(&pending, in: group, to: &owner)
             consumer = owner
             pending.deliveryTime = now
-            if !justID { pending.deliveryCount += 1 }
+            if !justID { pending.deliveryCount &+= 1 }
             try savePending(group, pending)
             claimed.append(found)
         }

@@ -148,12 +148,15 @@ extension Keyspace {
             if case .explicit(let id) = requested, id == .zero { throw StoreError.stream(.idMustBeGreaterThanZero) }
             handle = StreamHandle(record: KeyRecord(type: .stream, payload: []), meta: StreamMeta())
         }
+        // At the last possible ID no XADD can succeed, whatever ID it asks for (Redis checks this first).
+        if handle.meta.lastID == .max { throw StoreError.stream(.idSpaceExhausted) }
         let id: StreamID
         do { id = try nextID(after: handle.meta.lastID, requested) } catch { throw StoreError.stream(error) }
         if handle.record.objectID == 0 { handle = try createStream(key) }
         try writer.put(env.itemsDB, handle.entryKey(id), Self.encodeFields(fields))
         handle.meta.length += 1
-        handle.meta.entriesAdded += 1
+        // XSETID ENTRIESADDED may have put the counter anywhere; like Redis's uint64_t it wraps.
+        handle.meta.entriesAdded &+= 1
         handle.meta.lastID = id
         if handle.meta.length == 1 { handle.meta.firstID = id }
         if let trim { _ = try trimEntries(&handle, trim) }

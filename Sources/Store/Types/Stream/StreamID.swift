@@ -62,30 +62,27 @@ public struct StreamID: Comparable, Hashable, Sendable, CustomStringConvertible 
         return nil
     }
 
-    /// Parses `ms-seq` or `ms`; a missing sequence becomes `missingSequence`.
+    /// Parses `ms-seq` or `ms` as Redis does: at most 127 bytes, read up to a NUL, split at the first `-`, each
+    /// part by `string2ull` (so " 1-+2" is 1-2); a missing sequence becomes `missingSequence`.
     public init?(parsing text: Bytes, missingSequence: UInt64 = 0) {
-        guard let dash = text.firstIndex(of: UInt8(ascii: "-")) else {
-            guard let ms = Self.parseUnsigned(text[...]) else { return nil }
+        guard let (ms, seq) = Self.parts(text) else { return nil }
+        guard let seq else {
             self.init(ms: ms, seq: missingSequence)
             return
         }
-        guard let ms = Self.parseUnsigned(text[..<dash]),
-              let seq = Self.parseUnsigned(text[(dash + 1)...]) else { return nil }
-        self.init(ms: ms, seq: seq)
+        guard let s = CNumberParsing.string2ull(seq) else { return nil }
+        self.init(ms: ms, seq: s)
     }
 
-    /// Decimal digits only, as Redis's `string2ull`.
-    public static func parseUnsigned(_ digits: ArraySlice<UInt8>) -> UInt64? {
-        guard !digits.isEmpty, digits.count <= 20 else { return nil }
-        var v: UInt64 = 0
-        for c in digits {
-            guard c >= 48 && c <= 57 else { return nil }
-            let (m, o1) = v.multipliedReportingOverflow(by: 10)
-            let (s, o2) = m.addingReportingOverflow(UInt64(c - 48))
-            if o1 || o2 { return nil }
-            v = s
+    /// The milliseconds of `text`, and its sequence part unparsed (nil without a `-`): XADD reads `ms-*` from it.
+    public static func parts(_ text: Bytes) -> (ms: UInt64, seq: ArraySlice<UInt8>?)? {
+        guard text.count <= 127 else { return nil }
+        let c = CNumberParsing.cString(text)
+        guard let dash = c.firstIndex(of: UInt8(ascii: "-")) else {
+            return CNumberParsing.string2ull(c).map { ($0, nil) }
         }
-        return v
+        guard let ms = CNumberParsing.string2ull(c[..<dash]) else { return nil }
+        return (ms, c[(dash + 1)...])
     }
 
     /// The 16-byte big-endian form used in LMDB keys: byte order is ID order.

@@ -11,15 +11,18 @@ extension Keyspace {
     }
 
     /// The logical position of `id` counted from the first entry ever added, or -1 when it cannot be known.
+    /// The counters are read as Redis's `long long` (XSETID ENTRIESADDED can set any value up to 2^63 - 1 and
+    /// XADD counts on from there), so the arithmetic wraps as Redis's does.
     static func estimateEntriesRead(_ meta: StreamMeta, upTo id: StreamID) -> Int64 {
-        let added = Int64(meta.entriesAdded)
+        let added = Int64(bitPattern: meta.entriesAdded)
+        let length = Int64(bitPattern: meta.length)
         if meta.entriesAdded == 0 { return 0 }
         if meta.length == 0 && id <= meta.lastID { return added }
         if id == meta.lastID { return added }
         if id > meta.lastID { return -1 }
         if meta.maxDeletedID == .zero || meta.maxDeletedID < meta.firstID {
-            if id < meta.firstID { return added - Int64(meta.length) }
-            if id == meta.firstID { return added - Int64(meta.length) + 1 }
+            if id < meta.firstID { return added &- length }
+            if id == meta.firstID { return added &- length &+ 1 }
         }
         return -1
     }
@@ -28,10 +31,10 @@ extension Keyspace {
     static func lag(_ meta: StreamMeta, _ group: GroupRecord) -> Int64? {
         if meta.entriesAdded == 0 { return 0 }
         if group.entriesRead != -1 && !rangeHasTombstones(meta, from: group.lastID, to: .max) {
-            return Int64(meta.entriesAdded) - group.entriesRead
+            return Int64(bitPattern: meta.entriesAdded) &- group.entriesRead
         }
         let read = estimateEntriesRead(meta, upTo: group.lastID)
-        return read == -1 ? nil : Int64(meta.entriesAdded) - read
+        return read == -1 ? nil : Int64(bitPattern: meta.entriesAdded) &- read
     }
 
     /// A group as XINFO GROUPS shows it.
