@@ -14,7 +14,7 @@ export VIRTUAL_ENV := $(VENV)
 # The pip cache stays out of the way of a fresh-machine check; pip's version check needs no network.
 PIP := $(VENV)/bin/python3 -m pip --disable-pip-version-check -q
 
-.PHONY: setup apt-packages build install run test unit-test cli-test e2e-test compat-test compat-test-redis bench bench-inference bench-e2e bench-http fixtures demo-model clean
+.PHONY: setup apt-packages build fuzz-commands install run test unit-test cli-test e2e-test compat-test compat-test-redis bench bench-inference bench-e2e bench-http fixtures demo-model clean
 
 setup: apt-packages $(VENV)/.installed
 
@@ -85,6 +85,12 @@ compat-test:
 # The same suite against redis-server 7, so that every assertion is checked to be what Redis does.
 compat-test-redis:
 	CS_TARGET=redis python3 -m pytest compat/tests -q
+
+# A longer command-fuzzer run than the one in compat-test (docs/reliability.md): another seed, 25,000 random cases.
+fuzz-commands:
+	swift build --product cluster-serving
+	CLUSTER_SERVING_BIN=$(BIN_DEBUG) CS_FUZZ_SEED=$${CS_FUZZ_SEED:-7} CS_FUZZ_CASES=$${CS_FUZZ_CASES:-25000} \
+	  CS_FUZZ_BUDGET=600 python3 -m compat.fuzz.main
 
 bench: build
 	bench/resp.sh
