@@ -12,7 +12,7 @@ FRAMEWORK_PACKAGES := onnx onnxruntime openvino numpy
 PREFIX ?= $(HOME)/.local
 BIN_DEBUG := $(CURDIR)/.build/debug/cluster-serving
 
-.PHONY: setup build install run test unit-test cli-test e2e-test compat-test compat-test-redis bench bench-inference bench-e2e bench-http fixtures demo-model clean
+.PHONY: setup build install run test unit-test cli-test e2e-test compat-test compat-test-redis bench bench-inference bench-e2e bench-http fixtures demo-model fuzz clean
 
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -97,3 +97,10 @@ fixtures:
 
 clean:
 	rm -rf .build
+
+# Coverage-guided fuzzing (libFuzzer + AddressSanitizer, docs/reliability-fuzzing.md): builds the harnesses in
+# .build-fuzz, runs each for FUZZ_SECONDS on a copy of its seed corpus (Tests/Fuzz/corpus); fails if any crashes.
+FUZZ_SECONDS ?= 60
+fuzz:
+	tools/fuzz.sh build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz.sh run

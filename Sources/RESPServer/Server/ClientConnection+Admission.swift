@@ -17,13 +17,9 @@ extension ClientConnection {
     }
 
     func check(_ request: [[UInt8]], _ spec: CommandSpec) -> Result<CommandSpec, CommandError> {
-        guard spec.arityMatches(request.count) else { return .failure(.wrongArity(spec.name)) }
+        if let error = spec.shapeError(request) { return .failure(error) }
         var denyoom = spec.flags.contains(.denyoom)
-        if !spec.subcommands.isEmpty && request.count >= 2 {
-            guard let sub = spec.subcommand(request[1]) else {
-                return .failure(.unknownSubcommand(request[1], spec.name))
-            }
-            guard sub.arityMatches(request.count) else { return .failure(.wrongArity("\(spec.name)|\(sub.name)")) }
+        if !spec.subcommands.isEmpty && request.count >= 2, let sub = spec.subcommand(request[1]) {
             denyoom = denyoom || sub.denyoom
         }
         if !session.authenticated && !spec.flags.contains(.noauth) { return .failure(.noAuth) }
