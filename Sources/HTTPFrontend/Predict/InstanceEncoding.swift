@@ -44,16 +44,16 @@ enum InstanceEncoding {
         case .array(let items) where !items.isEmpty && items.allSatisfy({ if case .string = $0 { true } else { false } }):
             return .string(items.map { if case .string(let s) = $0 { s } else { "" } }.joined(separator: "|"))
         case .object:
-            guard let (shape, _) = value["shape"]?.numericTensor, let (data, _) = value["data"]?.numericTensor,
-                  let (indices, indexShape) = value["indices"]?.numericTensor, indexShape.count == 2,
+            guard let (shape, _) = value["shape"]?.integerTensor, let (data, _) = value["data"]?.numericTensor,
+                  let (indices, indexShape) = value["indices"]?.integerTensor, indexShape.count == 2,
                   indexShape[0] == data.count, indexShape[1] == shape.count else {
                 throw RequestError("input '\(name)' is an object but not a sparse tensor {\"shape\": [...], \"data\": [...], "
-                    + "\"indices\": [[...], ...]} with one index row per value")
+                    + "\"indices\": [[...], ...]} with one index row per value (shape and indices whole numbers)")
             }
             // The stock client's layout: one row per dimension ([ndim, nnz]).
             let (nnz, rank) = (indexShape[0], indexShape[1])
-            let transposed = (0..<rank).flatMap { d in (0..<nnz).map { Int(indices[$0 * rank + d]) } }
-            return .sparseTensor(indices: transposed, indicesShape: [rank, nnz], values: data, shape: shape.map { Int($0) })
+            let transposed = (0..<rank).flatMap { d in (0..<nnz).map { indices[$0 * rank + d] } }
+            return .sparseTensor(indices: transposed, indicesShape: [rank, nnz], values: data, shape: shape)
         case .null:
             throw RequestError("input '\(name)' is null")
         default:

@@ -67,11 +67,8 @@ extension Frontend {
         case .success(let value): body = value
         case .failure(let error): return kserveError(error.description)
         }
-        guard case .array(let inputs)? = body["inputs"], !inputs.isEmpty else {
-            return kserveError("the request needs \"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}, ...]")
-        }
         let batch: KServeBatch
-        do { batch = try KServeBatch(inputs: inputs, model: found) } catch { return kserveError(error.description) }
+        do { batch = try RequestRows.kserve(body, model: found) } catch { return kserveError(error.description) }
         let results: [ResultValue]
         do {
             results = try await predictor.predict(batch.rows, stream: name, resultPrefix: Self.resultPrefix(name))
@@ -98,13 +95,12 @@ struct KServeBatch {
     init(inputs: [JSONValue], model: ModelInfo?) throws(RequestError) {
         var named: [(name: String, shape: [Int], data: JSONValue, datatype: String)] = []
         for input in inputs {
-            guard case .string(let name)? = input["name"], let (shapeValues, _) = input["shape"]?.numericTensor,
-                  let data = input["data"] else {
+            guard case .string(let name)? = input["name"], let shapeValue = input["shape"], let data = input["data"] else {
                 throw RequestError("each input needs \"name\", \"shape\", \"datatype\" and \"data\"")
             }
             var datatype = "FP32"
             if case .string(let d)? = input["datatype"] { datatype = d }
-            named.append((name, shapeValues.map { Int($0) }, data, datatype))
+            named.append((name, try Self.shape(shapeValue, input: name), data, datatype))
         }
         // The server matches inputs by position: put them in the model's order when the names match it.
         if let declared = model?.inputs.map(\.name), Set(declared) == Set(named.map(\.name)) {
@@ -114,33 +110,59 @@ struct KServeBatch {
         let first = named[0]
         let batched = declaredRank(first.name).map { first.shape.count == $0 } ?? true
         let count = batched ? (first.shape.first ?? 1) : 1
-        var rows = [[(String, JSONValue)]](repeating: [], count: count)
+        // Each input's data is checked against its shape before the rows are made: `count` is then bounded by
+        // what the body holds (a row has at least one element).
+        var columns: [(name: String, rowShape: [Int], rowSize: Int, values: [Float]?, strings: [String]?)] = []
         for input in named {
             let rowShape = batched ? Array(input.shape.dropFirst()) : input.shape
             guard !batched || input.shape.first == count else {
                 throw RequestError("input '\(input.name)' has \(input.shape.first ?? 0) rows, '\(first.name)' has \(count)")
             }
-            let rowSize = rowShape.reduce(1, *)
+            let rowSize = rowShape.reduce(1, *)  // no overflow: `shape` checked the whole product
+            guard rowSize > 0 || count == 0 else {
+                throw RequestError("input '\(input.name)': shape \(input.shape) has no elements in a row")
+            }
             if input.datatype == "BYTES" {
                 let strings = Self.strings(input.data)
                 guard strings.count == count * rowSize else {
                     throw RequestError("input '\(input.name)': \(strings.count) strings for shape \(input.shape)")
                 }
-                for r in 0..<count {
-                    let mine = Array(strings[(r * rowSize)..<((r + 1) * rowSize)])
-                    rows[r].append((input.name, mine.count == 1 ? .string(mine[0]) : .array(mine.map { .string($0) })))
-                }
+                columns.append((input.name, rowShape, rowSize, nil, strings))
             } else {
                 guard let (values, _) = input.data.numericTensor, values.count == count * rowSize else {
-                    throw RequestError("input '\(input.name)': data does not hold \(input.shape.reduce(1, *)) numbers for shape \(input.shape)")
+                    throw RequestError("input '\(input.name)': data does not hold \(count * rowSize) numbers for shape \(input.shape)")
                 }
-                for r in 0..<count {
-                    rows[r].append((input.name, .nested(Array(values[(r * rowSize)..<((r + 1) * rowSize)]), shape: rowShape)))
+                columns.append((input.name, rowShape, rowSize, values, nil))
+            }
+        }
+        var rows = [[(String, JSONValue)]](repeating: [], count: count)
+        for column in columns {
+            let size = column.rowSize
+            for r in 0..<count {
+                if let strings = column.strings {
+                    let mine = Array(strings[(r * size)..<((r + 1) * size)])
+                    rows[r].append((column.name, mine.count == 1 ? .string(mine[0]) : .array(mine.map { .string($0) })))
+                } else if let values = column.values {
+                    rows[r].append((column.name, .nested(Array(values[(r * size)..<((r + 1) * size)]), shape: column.rowShape)))
                 }
             }
         }
         self.rows = rows
         self.batched = batched
+    }
+
+    /// An input's `"shape"`: a list of whole numbers, none negative, whose product fits an `Int`.
+    private static func shape(_ value: JSONValue, input name: String) throws(RequestError) -> [Int] {
+        guard let (dimensions, nesting) = value.integerTensor, nesting.count <= 1, dimensions.allSatisfy({ $0 >= 0 }) else {
+            throw RequestError("input '\(name)': \"shape\" must be a list of non-negative whole numbers")
+        }
+        var total = 1
+        for dimension in dimensions {
+            let (product, overflow) = total.multipliedReportingOverflow(by: dimension)
+            guard !overflow else { throw RequestError("input '\(name)': shape \(dimensions) is too large") }
+            total = product
+        }
+        return dimensions
     }
 
     private static func strings(_ data: JSONValue) -> [String] {

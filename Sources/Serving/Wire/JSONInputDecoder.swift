@@ -59,15 +59,16 @@ enum JSONInputDecoder {
 
     /// `{"shape": [...], "data": [...], "indices": [[i, j, ...], ...]}` with one index row per value.
     static func sparse(_ name: String, _ value: JSONValue) throws(RecordError) -> InputValue {
-        guard let (shape, _) = value["shape"]?.numericTensor, let (data, _) = value["data"]?.numericTensor,
-              let (flatIndices, indexShape) = value["indices"]?.numericTensor else {
-            throw RecordError("input '\(name)' is an object; only sparse tensors {\"shape\", \"data\", \"indices\"} are accepted")
+        guard let (shape, _) = value["shape"]?.integerTensor, let (data, _) = value["data"]?.numericTensor,
+              let (flatIndices, indexShape) = value["indices"]?.integerTensor else {
+            throw RecordError("input '\(name)' is an object; only sparse tensors {\"shape\", \"data\", \"indices\"} "
+                + "with whole-number shape and indices are accepted")
         }
         let rank = shape.count
         guard indexShape.count == 2, indexShape[0] == data.count, indexShape[1] == rank else {
             throw RecordError("sparse input '\(name)': indices must be \(data.count) rows of \(rank) coordinates, got shape \(indexShape)")
         }
-        let indices = (0..<rank).map { d in (0..<data.count).map { Int(flatIndices[$0 * rank + d]) } }
-        return .sparse(indices: indices, values: data, shape: shape.map { Int($0) })
+        let indices = (0..<rank).map { d in (0..<data.count).map { flatIndices[$0 * rank + d] } }
+        return .sparse(indices: indices, values: data, shape: shape)
     }
 }

@@ -75,7 +75,12 @@ extension JSONValue {
 extension JSONValue {
     /// A number, or a nested array of numbers (booleans count as 0/1) whose every level is as long as its first
     /// sibling: its row-major values and shape. nil for anything else.
-    public var numericTensor: (values: [Float], shape: [Int])? {
+    public var numericTensor: (values: [Float], shape: [Int])? { tensor { Float($0) } }
+
+    /// A `numericTensor` whose values are all whole numbers that fit an `Int` (shapes, indices); nil otherwise.
+    public var integerTensor: (values: [Int], shape: [Int])? { tensor { Int(exactly: $0) } }
+
+    private func tensor<Element>(_ convert: (Double) -> Element?) -> (values: [Element], shape: [Int])? {
         var shape: [Int] = []
         var probe = self
         while case .array(let items) = probe {
@@ -83,18 +88,29 @@ extension JSONValue {
             guard let first = items.first else { break }
             probe = first
         }
-        var values: [Float] = []
-        values.reserveCapacity(shape.reduce(1, *))
-        guard Self.flatten(self, depth: 0, shape: shape, into: &values) else { return nil }
+        // The shape comes from the first element at each level only: a ragged array may announce far more values
+        // than it holds, so the reservation is capped (a rectangular one is as big as the text it came from).
+        let announced = shape.reduce((1, false)) { product, count in
+            let (next, overflow) = product.0.multipliedReportingOverflow(by: count)
+            return (next, product.1 || overflow)
+        }
+        var values: [Element] = []
+        values.reserveCapacity(announced.1 ? 0 : min(announced.0, 1 << 16))
+        guard Self.flatten(self, depth: 0, shape: shape, into: &values, convert) else { return nil }
         return (values, shape)
     }
 
-    private static func flatten(_ value: JSONValue, depth: Int, shape: [Int], into values: inout [Float]) -> Bool {
+    private static func flatten<Element>(_ value: JSONValue, depth: Int, shape: [Int], into values: inout [Element],
+                                         _ convert: (Double) -> Element?) -> Bool {
         switch value {
-        case .number(let n) where depth == shape.count: values.append(Float(n))
-        case .bool(let b) where depth == shape.count: values.append(b ? 1 : 0)
+        case .number(let n) where depth == shape.count:
+            guard let element = convert(n) else { return false }
+            values.append(element)
+        case .bool(let b) where depth == shape.count:
+            guard let element = convert(b ? 1 : 0) else { return false }
+            values.append(element)
         case .array(let items) where depth < shape.count && items.count == shape[depth]:
-            for item in items where !flatten(item, depth: depth + 1, shape: shape, into: &values) { return false }
+            for item in items where !flatten(item, depth: depth + 1, shape: shape, into: &values, convert) { return false }
         default: return false
         }
         return true

@@ -130,6 +130,11 @@ public enum JSONValue: Sendable, Equatable {
                 at = start
                 throw fail("expected a value")
             }
+            // JSON has no infinities: a literal beyond Double's range is refused, not read as inf.
+            guard value.isFinite else {
+                at = start
+                throw fail("number out of range")
+            }
             return value
         }
 
@@ -182,7 +187,10 @@ public enum JSONValue: Sendable, Equatable {
                bytes[at + 1] == UInt8(ascii: "u") {
                 at += 2
                 let low = try hex4()
-                code = 0x10000 + ((code - 0xD800) << 10) + (low &- 0xDC00)
+                guard (0xDC00..<0xE000).contains(low) else {
+                    throw fail("bad \\u escape: a high surrogate must be followed by a low surrogate")
+                }
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
             }
             return Character(Unicode.Scalar(code) ?? "\u{FFFD}")
         }
