@@ -100,7 +100,9 @@ clean:
 
 # Coverage-guided fuzzing (libFuzzer + AddressSanitizer, docs/reliability-fuzzing.md): builds the harnesses in
 # .build-fuzz, runs each for FUZZ_SECONDS on a copy of its seed corpus (Tests/Fuzz/corpus); fails if any crashes.
+# FUZZ_HARNESSES="FuzzNumPy FuzzArrowIPC" limits both steps to those.
 FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES ?=
 fuzz:
-	tools/fuzz.sh build
-	FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz.sh run
+	tools/fuzz.sh build $(FUZZ_HARNESSES)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz.sh run $(FUZZ_HARNESSES)

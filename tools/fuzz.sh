@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing with libFuzzer (docs/reliability-fuzzing.md).
-#   tools/fuzz.sh build            builds every harness (Sources/Fuzz/<Name>) with -sanitize=fuzzer,address
+#   tools/fuzz.sh build [NAME ...] builds the harnesses (Sources/Fuzz/<Name>; all by default) with
+#                                  -sanitize=fuzzer,address in .build-fuzz
 #   tools/fuzz.sh run [NAME ...]   runs each harness for FUZZ_SECONDS on a copy of its seed corpus; exits 1 if any
 #                                  crashed or hung, with the input kept under .build-fuzz/findings/<NAME>/
 # FUZZ_SECONDS (default 60), FUZZ_CONFIG (debug; release runs faster but builds slower), FUZZ_ARGS (more libFuzzer
@@ -24,24 +25,34 @@ HARNESSES=(
   FuzzConfig:8192:yaml.dict
 )
 
+# Whether harness $1 is among the names given (all when none are).
+wanted() {
+  local name=$1; shift
+  [ $# -eq 0 ] || [[ " $* " == *" $name "* ]]
+}
+
 build() {
   # The harnesses reach internal readers with @testable import: release builds need -enable-testing too.
   local flags=(-Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld)
   [ "$CONFIG" = release ] && flags+=(-Xswiftc -enable-testing)
   for entry in "${HARNESSES[@]}"; do
+    wanted "${entry%%:*}" "$@" || continue
     CS_FUZZ=1 swift build --scratch-path "$SCRATCH" -c "$CONFIG" "${flags[@]}" --product "${entry%%:*}" 2>&1 \
       | grep -v "Cannot export local symbol" | grep -E "error|warning: .*Sources/Fuzz|Compiling|complete" | grep -v "^\[" || true
     [ -x "$SCRATCH/$CONFIG/${entry%%:*}" ] || { echo "fuzz: ${entry%%:*} did not build" >&2; exit 1; }
   done
 }
 
+WORK=""
+trap '[ -z "$WORK" ] || rm -rf "$WORK"' EXIT
+
 run() {
-  local wanted=("$@") failed=() work
-  work=$(mktemp -d "${TMPDIR:-/tmp}/cs-fuzz.XXXXXX")
-  trap 'rm -rf "$work"' EXIT
+  local failed=() work
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/cs-fuzz.XXXXXX")
+  work=$WORK
   for entry in "${HARNESSES[@]}"; do
     IFS=: read -r name maxlen dict <<<"$entry"
-    if [ ${#wanted[@]} -gt 0 ] && [[ ! " ${wanted[*]} " =~ " $name " ]]; then continue; fi
+    wanted "$name" "$@" || continue
     mkdir -p "$work/$name/corpus" "$work/$name/artifacts"
     cp Tests/Fuzz/corpus/$name/* "$work/$name/corpus/"
     local args=(-max_total_time="$SECONDS_EACH" -max_len="$maxlen" -timeout=10 -rss_limit_mb=2048 -detect_leaks=0
@@ -67,7 +78,7 @@ run() {
 }
 
 case "${1:-}" in
-  build) build ;;
+  build) shift; build "$@" ;;
   run) shift; run "$@" ;;
-  *) echo "usage: tools/fuzz.sh build | run [NAME ...]" >&2; exit 2 ;;
+  *) echo "usage: tools/fuzz.sh build|run [NAME ...]" >&2; exit 2 ;;
 esac
