@@ -14,7 +14,7 @@ export VIRTUAL_ENV := $(VENV)
 # The pip cache stays out of the way of a fresh-machine check; pip's version check needs no network.
 PIP := $(VENV)/bin/python3 -m pip --disable-pip-version-check -q
 
-.PHONY: setup apt-packages build fuzz-commands install run test unit-test cli-test e2e-test compat-test compat-test-redis bench bench-inference bench-e2e bench-http fixtures demo-model clean
+.PHONY: setup apt-packages build fuzz fuzz-commands install run test unit-test cli-test e2e-test compat-test compat-test-redis bench bench-inference bench-e2e bench-http fixtures demo-model clean
 
 setup: apt-packages $(VENV)/.installed
 
@@ -117,3 +117,12 @@ fixtures: $(VENV)/.frameworks
 
 clean:
 	rm -rf .build
+
+# Coverage-guided fuzzing (libFuzzer + AddressSanitizer, docs/reliability-fuzzing.md): builds the harnesses in
+# .build-fuzz, runs each for FUZZ_SECONDS on a copy of its seed corpus (Tests/Fuzz/corpus); fails if any crashes.
+# FUZZ_HARNESSES="FuzzNumPy FuzzArrowIPC" limits both steps to those.
+FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES ?=
+fuzz:
+	tools/fuzz.sh build $(FUZZ_HARNESSES)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz.sh run $(FUZZ_HARNESSES)

@@ -1,5 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Release builds of the per-command code skip Swift's run-time exclusivity checks (a measurable share of
 /// each command's CPU time); debug builds, which the tests also run, keep them.
@@ -134,3 +139,27 @@ let package = Package(
         ),
     ]
 )
+
+/// libFuzzer harnesses (Sources/Fuzz/<Name>), one executable each. Their `main` hands over to libFuzzer's
+/// driver, which links only with `-sanitize=fuzzer`: they exist only when `CS_FUZZ=1` (`make fuzz`), and a
+/// plain `swift build` never sees them.
+let fuzzHarnesses: [(name: String, dependencies: [Target.Dependency])] = [
+    ("FuzzRESPDecoder", ["RESPServer", .product(name: "NIOCore", package: "swift-nio")]),
+    ("FuzzCommands", ["RESPServer", "Store", .product(name: "Logging", package: "swift-log")]),
+    ("FuzzArrowIPC", ["ArrowIPC"]),
+    ("FuzzONNX", ["Inference"]),
+    ("FuzzOpenVINO", ["Inference"]),
+    ("FuzzNumPy", ["Inference"]),
+    ("FuzzImage", ["ImageCodecs"]),
+    ("FuzzPredictJSON", ["HTTPFrontend"]),
+    ("FuzzConfig", ["ServingConfig"]),
+]
+if let flag = getenv("CS_FUZZ"), String(cString: flag) == "1" {
+    package.targets.append(.systemLibrary(name: "CFuzzDriver", path: "Sources/Fuzz/CFuzzDriver"))
+    for harness in fuzzHarnesses {
+        package.targets.append(.executableTarget(
+            name: harness.name, dependencies: ["CFuzzDriver"] + harness.dependencies,
+            path: "Sources/Fuzz/\(harness.name)"))
+        package.products.append(.executable(name: harness.name, targets: [harness.name]))
+    }
+}

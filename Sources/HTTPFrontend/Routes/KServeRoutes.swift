@@ -67,11 +67,8 @@ extension Frontend {
         case .success(let value): body = value
         case .failure(let error): return kserveError(error.description)
         }
-        guard case .array(let inputs)? = body["inputs"], !inputs.isEmpty else {
-            return kserveError("the request needs \"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}, ...]")
-        }
         let batch: KServeBatch
-        do { batch = try KServeBatch(inputs: inputs, model: found) } catch { return kserveError(error.description) }
+        do { batch = try RequestRows.kserve(body, model: found) } catch { return kserveError(error.description) }
         let results: [ResultValue]
         do {
             results = try await predictor.predict(batch.rows, stream: name, resultPrefix: Self.resultPrefix(name), finiteOnly: true)

@@ -49,16 +49,8 @@ extension Frontend {
         case .success(let value): parsed = value
         case .failure(let error): return wrong(error.description)
         }
-        guard case .array(let instances)? = parsed["instances"], !instances.isEmpty else {
-            return wrong("no instance can be found, please check your input or json(keyword should be 'instances')")
-        }
-        var rows: [[(String, JSONValue)]] = []
-        for (index, instance) in instances.enumerated() {
-            guard case .object(let members) = instance, !members.isEmpty else {
-                return wrong("instance \(index) is not an object of named inputs")
-            }
-            rows.append(members)
-        }
+        let rows: [[(String, JSONValue)]]
+        do { rows = try RequestRows.original(parsed) } catch { return wrong(error.description) }
         do {
             let started = Date()
             let results = try await predictor.predict(rows, stream: stream, resultPrefix: resultPrefix, finiteOnly: false)

@@ -74,27 +74,8 @@ extension Frontend {
         let outputNames = found?.outputs.map(\.name) ?? []
         let rows: [[(String, JSONValue)]]
         let columnar: Bool
-        if case .array(let instances)? = body["instances"], !instances.isEmpty {
-            columnar = false
-            rows = instances.map { instance in
-                if case .object(let members) = instance { return members }
-                return [(inputNames.first ?? "input", instance)]
-            }
-        } else if let inputs = body["inputs"] {
-            columnar = true
-            let columns: [(String, JSONValue)] = if case .object(let members) = inputs { members } else { [(inputNames.first ?? "input", inputs)] }
-            var split: [[(String, JSONValue)]] = []
-            for (column, value) in columns {
-                guard case .array(let items) = value, !items.isEmpty else {
-                    return tfError("input '\(column)' must be a list with one element per batch row")
-                }
-                if split.isEmpty { split = Array(repeating: [], count: items.count) }
-                guard items.count == split.count else { return tfError("inputs have different batch sizes") }
-                for (r, item) in items.enumerated() { split[r].append((column, item)) }
-            }
-            rows = split
-        } else {
-            return tfError("the request needs \"instances\" (a list of rows) or \"inputs\" (named columns)")
+        do { (rows, columnar) = try RequestRows.tfServing(body, inputNames: inputNames) } catch {
+            return tfError(error.description)
         }
         let results: [ResultValue]
         do {

@@ -119,6 +119,16 @@ final class CommandSpec: Sendable {
         arity >= 0 ? count == arity : count >= -arity
     }
 
+    /// Why `request` cannot reach the handler (wrong arity, unknown subcommand or its wrong arity), or nil. Handlers
+    /// index their arguments on the strength of this check.
+    func shapeError(_ request: [[UInt8]]) -> CommandError? {
+        guard arityMatches(request.count) else { return .wrongArity(name) }
+        guard !subcommands.isEmpty && request.count >= 2 else { return nil }
+        guard let sub = subcommand(request[1]) else { return .unknownSubcommand(request[1], name) }
+        guard sub.arityMatches(request.count) else { return .wrongArity("\(name)|\(sub.name)") }
+        return nil
+    }
+
     /// The subcommand named by `word`, in any letter case.
     func subcommand(_ word: [UInt8]) -> Subcommand? {
         let name = String(decoding: word, as: UTF8.self).lowercased()

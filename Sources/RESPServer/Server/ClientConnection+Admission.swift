@@ -17,17 +17,12 @@ extension ClientConnection {
     }
 
     func check(_ request: [[UInt8]], _ spec: CommandSpec) -> Result<CommandSpec, CommandError> {
-        guard spec.arityMatches(request.count) else { return .failure(.wrongArity(spec.name)) }
+        if let error = spec.shapeError(request) { return .failure(error) }
         var denyoom = spec.flags.contains(.denyoom)
-        var subcommand: Subcommand?
-        // Redis's "full name", as its errors name a command: 'config|get' for a subcommand.
-        func fullName() -> String { subcommand.map { "\(spec.name)|\($0.name)" } ?? spec.name }
-        if !spec.subcommands.isEmpty && request.count >= 2 {
-            guard let sub = spec.subcommand(request[1]) else {
-                return .failure(.unknownSubcommand(request[1], spec.name))
-            }
-            subcommand = sub
-            guard sub.arityMatches(request.count) else { return .failure(.wrongArity(fullName())) }
+        // shapeError has checked the subcommand: Redis's "full name" for errors, 'config|get'.
+        let subcommand = spec.subcommands.isEmpty || request.count < 2 ? nil : spec.subcommand(request[1])
+        let fullName = subcommand.map { "\(spec.name)|\($0.name)" } ?? spec.name
+        if let sub = subcommand {
             denyoom = denyoom || sub.denyoom
         }
         // The rest in Redis 7.0's order: authentication, MULTI, memory, then the subscribed context.
@@ -40,7 +35,7 @@ extension ClientConnection {
         if (denyoom || queueing) && server.overMemoryLimit { return .failure(.oom) }
         if session.protocolVersion == 2 && !(channels.isEmpty && patterns.isEmpty)
             && !Self.allowedWhileSubscribed.contains(spec.name) {
-            return .failure(CommandError("ERR Can't execute '\(fullName())': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
+            return .failure(CommandError("ERR Can't execute '\(fullName)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
         }
         return .success(spec)
     }

@@ -44,6 +44,10 @@ struct IRDocument: Sendable {
 
     /// Parses the XML; a malformed document is an error naming the file and the line.
     static func parse(_ data: Data, file: String) throws -> IRDocument {
+        // Foundation's XMLParser traps on a name that is not UTF-8 (libxml2 passes such bytes through).
+        if let line = firstNonUTF8Line(data) {
+            throw InferenceError.malformedModel(file: file, reason: "line \(line): the XML is not UTF-8 text")
+        }
         let parser = XMLParser(data: data)
         let reader = IRDocumentReader()
         parser.delegate = reader
@@ -62,6 +66,20 @@ struct IRDocument: Sendable {
         }
         return IRDocument(name: reader.netName, version: reader.netVersion.flatMap { Int($0) },
                           versionText: reader.netVersion, layers: reader.layers, edges: reader.edges)
+    }
+
+    /// The line holding the first byte sequence that is not UTF-8; nil when there is none.
+    static func firstNonUTF8Line(_ data: Data) -> Int? {
+        var parser = Unicode.UTF8.ForwardParser()
+        var bytes = data.makeIterator()
+        var line = 1
+        while true {
+            switch parser.parseScalar(from: &bytes) {
+            case .valid(let scalar): if scalar.count == 1 && scalar.first == 0x0A { line += 1 }
+            case .emptyInput: return nil
+            case .error: return line
+            }
+        }
     }
 
     /// The parser's error in words: its localized description is empty on Linux, so the common libxml2 codes
