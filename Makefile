@@ -86,8 +86,17 @@ compat-test:
 compat-test-redis:
 	CS_TARGET=redis python3 -m pytest compat/tests -q
 
+# Coverage-guided fuzzing (libFuzzer + AddressSanitizer, docs/reliability.md): builds the harnesses in
+# .build-fuzz, runs each for FUZZ_SECONDS on a copy of its seed corpus (Tests/Fuzz/corpus); fails if any crashes.
+# FUZZ_HARNESSES="FuzzNumPy FuzzArrowIPC" limits both steps to those.
+FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES ?=
+fuzz: apt-packages
+	tools/fuzz.sh build $(FUZZ_HARNESSES)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz.sh run $(FUZZ_HARNESSES)
+
 # A longer command-fuzzer run than the one in compat-test (docs/reliability.md): another seed, 25,000 random cases.
-fuzz-commands:
+fuzz-commands: setup
 	swift build --product cluster-serving
 	CLUSTER_SERVING_BIN=$(BIN_DEBUG) CS_FUZZ_SEED=$${CS_FUZZ_SEED:-7} CS_FUZZ_CASES=$${CS_FUZZ_CASES:-25000} \
 	  CS_FUZZ_BUDGET=600 python3 -m compat.fuzz.main
@@ -116,13 +125,4 @@ fixtures: $(VENV)/.frameworks
 	python3 tools/make_fixtures.py
 
 clean:
-	rm -rf .build
-
-# Coverage-guided fuzzing (libFuzzer + AddressSanitizer, docs/reliability-fuzzing.md): builds the harnesses in
-# .build-fuzz, runs each for FUZZ_SECONDS on a copy of its seed corpus (Tests/Fuzz/corpus); fails if any crashes.
-# FUZZ_HARNESSES="FuzzNumPy FuzzArrowIPC" limits both steps to those.
-FUZZ_SECONDS ?= 60
-FUZZ_HARNESSES ?=
-fuzz:
-	tools/fuzz.sh build $(FUZZ_HARNESSES)
-	FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz.sh run $(FUZZ_HARNESSES)
+	rm -rf .build .build-fuzz

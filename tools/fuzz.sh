@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing with libFuzzer (docs/reliability-fuzzing.md).
+# Coverage-guided fuzzing with libFuzzer (docs/reliability.md).
 #   tools/fuzz.sh build [NAME ...] builds the harnesses (Sources/Fuzz/<Name>; all by default) with
 #                                  -sanitize=fuzzer,address in .build-fuzz
 #   tools/fuzz.sh run [NAME ...]   runs each harness for FUZZ_SECONDS on a copy of its seed corpus; exits 1 if any
