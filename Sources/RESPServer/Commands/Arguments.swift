@@ -31,6 +31,14 @@ extension Call {
         return whole == 0 ? nil : whole
     }
 
+    /// Whether the key `args[i]` exists, for commands Redis answers for a missing key, or refuses for another
+    /// type, before it reads their other arguments. - Throws: WRONGTYPE when it holds another type.
+    func keyExists(_ i: Int, as type: KeyType) throws -> Bool {
+        guard let found = try keyspace.type(of: args[i]) else { return false }
+        guard found == type else { throw CommandError.wrongType }
+        return true
+    }
+
     /// Unix milliseconds for an expiry given in `unit` (seconds or ms), relative or absolute.
     /// - Throws: `ERR invalid expire time in '<command>' command` when it overflows.
     func expiryTime(_ value: Int64, milliseconds: Bool, absolute: Bool, now: Int64) throws -> Int64 {

@@ -62,42 +62,14 @@ enum ClientCommand {
             }
             return .noReply
         case "LIST":
-            var clients = call.server.clients.all
-            if argc > 2 {
-                var options = OptionReader(call, from: 2)
-                while !options.atEnd {
-                    switch options.nextOption() {
-                    case "TYPE":
-                        let type = String(decoding: try options.value(), as: UTF8.self).lowercased()
-                        guard ["normal", "master", "replica", "slave", "pubsub"].contains(type) else {
-                            throw CommandError("ERR Unknown client type '\(type)'")
-                        }
-                        clients = clients.filter { client in
-                            let subscribed = client.info.withLockedValue { $0.subscriptions + $0.patternSubscriptions } > 0
-                            return type == "pubsub" ? subscribed : type == "normal" ? !subscribed : false
-                        }
-                    case "ID":
-                        var ids: Set<Int64> = []
-                        while !options.atEnd {
-                            guard let id = Keyspace.parseInteger(try options.value()), id > 0 else {
-                                throw CommandError("ERR Invalid client ID")
-                            }
-                            ids.insert(id)
-                        }
-                        clients = clients.filter { ids.contains($0.id) }
-                    default:
-                        throw CommandError.syntax
-                    }
-                }
-            }
-            return .verbatim(clients.map { line($0, call: call) + "\n" }.joined())
+            return .verbatim(try listed(call).map { line($0, call: call) + "\n" }.joined())
         case "INFO" where argc == 2:
             guard let client = call.client else { return .verbatim("") }
             return .verbatim(line(client, call: call) + "\n")
         case "KILL":
             return try kill(&call)
         case "UNBLOCK" where argc == 3 || argc == 4:
-            guard let id = Keyspace.parseInteger(call.args[2]) else { throw CommandError.notInteger }
+            // The reason word is checked before the ID, as Redis 7.0.
             var reply: Reply?
             if argc == 4 {
                 switch call.option(3) {
@@ -106,12 +78,55 @@ enum ClientCommand {
                 default: throw CommandError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
                 }
             }
+            guard let id = Keyspace.parseInteger(call.args[2]) else { throw CommandError.notInteger }
             return .bool(call.server.blocking.unblock(client: id, with: reply))
         case "HELP" where argc == 2:
             return .array(help.map { .simple($0) })
         default:
+            // A known subcommand with a count of words its arity allows but it does not take (UNBLOCK id a b).
+            if spec.subcommand(call.args[1]) != nil { throw CommandError.subcommandSyntax(call.args[1], "client") }
             throw CommandError.unknownSubcommand(call.args[1], "client")
         }
+    }
+
+    /// The client types CLIENT LIST and CLIENT KILL filter by, as Redis names them.
+    enum ClientType {
+        case normal, replica, master, pubsub
+
+        init(_ word: [UInt8]) throws {
+            switch String(decoding: word, as: UTF8.self).lowercased() {
+            case "normal": self = .normal
+            case "replica", "slave": self = .replica
+            case "master": self = .master
+            case "pubsub": self = .pubsub
+            default: throw CommandError("ERR Unknown client type '\(String(decoding: word, as: UTF8.self))'")
+            }
+        }
+
+        /// A subscribed client is a pubsub client, every other one normal (we have no replication).
+        static func of(_ client: ClientConnection) -> Self {
+            client.info.withLockedValue { $0.subscriptions + $0.patternSubscriptions } > 0 ? .pubsub : .normal
+        }
+    }
+
+    /// CLIENT LIST [TYPE type | ID id ...]: Redis 7.0 takes one filter, TYPE with exactly one word after it; IDs
+    /// that name no client (0, negative) list nothing, and an ID given twice lists its client twice.
+    static func listed(_ call: Call) throws -> [ClientConnection] {
+        let argc = call.args.count
+        let clients = call.server.clients.all
+        if argc == 4 && call.option(2) == "TYPE" {
+            let type = try ClientType(call.args[3])
+            return clients.filter { ClientType.of($0) == type }
+        }
+        if argc > 3 && call.option(2) == "ID" {
+            let byID = Dictionary(clients.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            return try call.args[3...].compactMap { word in
+                guard let id = Keyspace.parseInteger(word) else { throw CommandError("ERR Invalid client ID") }
+                return byID[id]
+            }
+        }
+        guard argc == 2 else { throw CommandError.syntax }
+        return clients
     }
 
     static let help = [
@@ -148,10 +163,12 @@ enum ClientCommand {
             + "lib-name=\(info.libName) lib-ver=\(info.libVersion)"
     }
 
-    /// CLIENT KILL ip:port, or CLIENT KILL with filters (ID, ADDR, LADDR, USER, SKIPME).
+    /// CLIENT KILL ip:port, or CLIENT KILL with filters (ID, TYPE, ADDR, LADDR, USER, SKIPME), read in order as
+    /// Redis 7.0 reads them: the first bad one is the error, and a filter given twice keeps its last value.
     static func kill(_ call: inout Call) throws -> Reply {
         let clients = call.server.clients.all
-        if call.args.count == 3 {
+        let argc = call.args.count
+        if argc == 3 {
             let address = call.string(2)
             guard let target = clients.first(where: { $0.remoteAddress == address }) else {
                 throw CommandError("ERR No such client")
@@ -159,38 +176,51 @@ enum ClientCommand {
             target.kill()
             return .ok
         }
-        guard call.args.count >= 4 && call.args.count % 2 == 0 else { throw CommandError.syntax }
-        var matches = clients
+        var id: Int64?
+        var type: ClientType?
+        var address: String?
+        var localAddress: String?
         var skipMe = true
-        var options = OptionReader(call, from: 2)
-        while !options.atEnd {
-            let option = options.nextOption()
-            let value = String(decoding: try options.value(), as: UTF8.self)
-            switch option {
-            case "ID":
-                guard let id = Keyspace.parseInteger(value.utf8), id > 0 else {
+        var i = 2
+        while i < argc {
+            let hasValue = i + 1 < argc
+            let value = hasValue ? call.args[i + 1] : []
+            switch call.option(i) {
+            case "ID" where hasValue:
+                guard let n = Keyspace.parseInteger(value), n > 0 else {
                     throw CommandError("ERR client-id should be greater than 0")
                 }
-                matches = matches.filter { $0.id == id }
-            case "ADDR": matches = matches.filter { $0.remoteAddress == value }
-            case "LADDR": matches = matches.filter { $0.localAddress == value }
-            case "USER": if value != "default" { matches = [] }
-            case "SKIPME":
-                switch value.lowercased() {
+                id = n
+            case "TYPE" where hasValue:
+                type = try ClientType(value)
+            case "ADDR" where hasValue:
+                address = String(decoding: value, as: UTF8.self)
+            case "LADDR" where hasValue:
+                localAddress = String(decoding: value, as: UTF8.self)
+            case "USER" where hasValue:
+                // Every connection is the default user's; there are no others.
+                guard value == Array("default".utf8) else {
+                    throw CommandError("ERR No such user '\(String(decoding: value, as: UTF8.self))'")
+                }
+            case "SKIPME" where hasValue:
+                switch String(decoding: value, as: UTF8.self).lowercased() {
                 case "yes": skipMe = true
                 case "no": skipMe = false
                 default: throw CommandError.syntax
                 }
-            case "MAXAGE":
-                guard Keyspace.parseInteger(value.utf8) != nil else { throw CommandError.notInteger }
-            case "TYPE":
-                continue
             default:
                 throw CommandError.syntax
             }
+            i += 2
         }
-        if skipMe { matches.removeAll { $0.id == call.session.clientID } }
+        let matches = clients.filter { client in
+            (address.map { client.remoteAddress == $0 } ?? true)
+                && (localAddress.map { client.localAddress == $0 } ?? true)
+                && (type.map { ClientType.of(client) == $0 } ?? true)
+                && (id.map { client.id == $0 } ?? true)
+                && !(skipMe && client.id == call.session.clientID)
+        }
         for client in matches { client.kill() }
-        return .integer(matches.count)
+        return .integer(Int64(matches.count))
     }
 }

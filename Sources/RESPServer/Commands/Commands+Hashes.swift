@@ -76,7 +76,9 @@ extension CommandFamilies {
         },
         CommandSpec("hscan", arity: -3, flags: [.readonly], keys: (1, 1, 1), access: .read, group: "hash",
                     summary: "Incrementally iterate hash fields and associated values", since: "2.8.0") { call in
+            // Redis 7.0's order: the cursor, the key (a missing one is an empty scan), then the options.
             let cursor = try scanCursor(call, 2)
+            guard try call.keyExists(1, as: .hash) else { return .array([.bulk("0"), .array([])]) }
             var options = OptionReader(call, from: 3)
             let (count, pattern, _) = try scanOptions(&options, allowType: false)
             let (next, pairs) = try call.keyspace.hashScan(call.args[1], cursor: cursor, count: count, pattern: pattern)
@@ -98,10 +100,11 @@ extension CommandFamilies {
     /// `maxRepeatingReplyBytes` once past 1024 picks (Redis would build it whatever its size, minutes and
     /// gigabytes for -2147483647); past it the count is refused as out of range.
     private static func randomFields(_ call: Call) throws -> Reply {
+        // The count before the other words, as Redis 7.0.
+        let count: Int64? = call.args.count >= 3 ? try call.integer(2) : nil
         guard call.args.count <= 4 else { throw CommandError.syntax }
         let withValues = call.args.count == 4
         if withValues && call.option(3) != "WITHVALUES" { throw CommandError.syntax }
-        let count: Int64? = call.args.count >= 3 ? try call.integer(2) : nil
         if count == .min {
             throw CommandError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
         }

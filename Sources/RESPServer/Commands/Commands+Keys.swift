@@ -108,7 +108,7 @@ extension CommandFamilies {
     private static func expireCommand(_ name: String, milliseconds: Bool, absolute: Bool, summary: String) -> CommandSpec {
         CommandSpec(name, arity: -3, flags: [.write, .fast], keys: (1, 1, 1), access: .write, group: "generic",
                     summary: summary) { call in
-            let value = try call.integer(2)
+            // Redis 7.0 reads the options before the number.
             var nx = false, xx = false, gt = false, lt = false
             for i in 3..<call.args.count {
                 switch call.option(i) {
@@ -123,6 +123,7 @@ extension CommandFamilies {
                 throw CommandError("ERR NX and XX, GT or LT options at the same time are not compatible")
             }
             if gt && lt { throw CommandError("ERR GT and LT options at the same time are not compatible") }
+            let value = try call.integer(2)
             let ks = call.keyspace
             let at = try call.expiryTime(value, milliseconds: milliseconds, absolute: absolute, now: ks.now)
             guard let current = try ks.expireTime(of: call.args[1]) else { return .zero }

@@ -18,10 +18,14 @@ extension CommandFamilies {
         },
         CommandSpec("lindex", arity: 3, flags: [.readonly], keys: (1, 1, 1), access: .read, group: "list",
                     summary: "Get an element from a list by its index") { call in
-            .bulkOrNull(try call.keyspace.listIndex(call.args[1], clamp(try call.integer(2))))
+            // Redis 7.0 answers for a missing key, or refuses another type, before it reads the index.
+            guard try call.keyExists(1, as: .list) else { return .null }
+            return .bulkOrNull(try call.keyspace.listIndex(call.args[1], clamp(try call.integer(2))))
         },
         CommandSpec("lset", arity: 4, flags: [.write, .denyoom], keys: (1, 1, 1), access: .write, group: "list",
                     summary: "Set the value of an element in a list by its index") { call in
+            // The key and its type before the index, as Redis 7.0.
+            guard try call.keyExists(1, as: .list) else { throw CommandError.noSuchKey }
             try call.keyspace.listSet(call.args[1], clamp(try call.integer(2)), call.args[3])
             return .ok
         },
@@ -113,7 +117,8 @@ extension CommandFamilies {
     private static func pop(_ name: String, _ end: ListEnd, summary: String) -> CommandSpec {
         CommandSpec(name, arity: -2, flags: [.write, .fast], keys: (1, 1, 1), access: .write, group: "list",
                     summary: summary) { call in
-            guard call.args.count <= 3 else { throw CommandError.syntax }
+            // Redis 7.0 checks the count of words here, not in the table (COMMAND INFO says -2).
+            guard call.args.count <= 3 else { throw CommandError.wrongArity(name) }
             if call.args.count == 3 {
                 guard let count = Keyspace.parseInteger(call.args[2]), count >= 0 else { throw CommandError.outOfRangePositive }
                 guard let values = try call.keyspace.listPop(call.args[1], from: end, count: Int(min(count, Int64(Int32.max))))

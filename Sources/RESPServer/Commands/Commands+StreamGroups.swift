@@ -35,10 +35,6 @@ extension CommandFamilies {
                     subcommands: [.init("stream", -3), .init("groups", 3), .init("consumers", 4), .init("help", 2)]) { call in try XInfo.run(call) },
     ]
 
-    static func subcommandSyntaxError(_ call: Call) -> CommandError {
-        CommandError("ERR unknown subcommand or wrong number of arguments for '\(String(decoding: call.args[1].prefix(128), as: UTF8.self))'. Try \(call.name.uppercased()) HELP.")
-    }
-
     static func noGroupForKey(_ call: Call, group: [UInt8], key: [UInt8]) -> CommandError {
         CommandError("NOGROUP No such consumer group '\(String(decoding: group, as: UTF8.self))' for key name '\(String(decoding: key, as: UTF8.self))'")
     }
@@ -73,25 +69,26 @@ extension CommandFamilies {
         return n
     }
 
-    /// XGROUP: the checks run in Redis's order (options, key type, key, group), then the subcommand.
+    /// XGROUP: the checks run in Redis's order (CREATE's and SETID's options, key type, key, group), then the
+    /// subcommand with its count of words.
     private static func xgroup(_ call: Call) throws -> Reply {
         let sub = call.option(1)
         let argc = call.args.count
         if sub == "HELP" && argc == 2 { return .array(xgroupHelp.map { .simple($0) }) }
-        guard argc >= 4 else { throw subcommandSyntaxError(call) }
+        guard argc >= 4 else { throw CommandError.subcommandSyntax(call.args[1], "xgroup") }
         var makeStream = false
         var readCount: Int64?
-        if sub == "CREATE" && argc > 5 {
+        if sub == "CREATE" || sub == "SETID" {
             var i = 5
             while i < argc {
-                if call.option(i) == "MKSTREAM" {
+                if sub == "CREATE" && call.option(i) == "MKSTREAM" {
                     makeStream = true
                     i += 1
                 } else if call.option(i) == "ENTRIESREAD" && i + 1 < argc {
                     readCount = try entriesRead(call, i + 1)
                     i += 2
                 } else {
-                    throw subcommandSyntaxError(call)
+                    throw CommandError.subcommandSyntax(call.args[1], "xgroup")
                 }
             }
         }
@@ -104,19 +101,16 @@ extension CommandFamilies {
                 throw noGroupForKey(call, group: group, key: key)
             }
         }
+        let isLast = call.args[4...].first == [UInt8(ascii: "$")]
         switch sub {
         case "CREATE" where argc >= 5 && argc <= 8:
-            let start: StreamID? = call.args[4] == [UInt8(ascii: "$")] ? nil : try StreamArguments.id(call.args[4])
+            let start: StreamID? = isLast ? nil : try StreamArguments.id(call.args[4])
             try ks.groupCreate(key, group, startID: start, entriesRead: readCount, makeStream: makeStream)
             return .ok
         case "SETID" where argc == 5 || argc == 7:
-            var read: Int64?
-            if argc == 7 {
-                guard call.option(5) == "ENTRIESREAD" else { throw CommandError.syntax }
-                read = try entriesRead(call, 6)
-            }
-            let id: StreamID? = call.args[4] == [UInt8(ascii: "$")] ? nil : try StreamArguments.id(call.args[4])
-            try ks.groupSetID(key, group, id: id, entriesRead: read)
+            // Unlike CREATE, SETID takes `-` and `+` (the smallest and the largest ID), as Redis 7.0.
+            let id: StreamID? = isLast ? nil : try StreamArguments.id(call.args[4], allowingMinMax: true)
+            try ks.groupSetID(key, group, id: id, entriesRead: readCount)
             return .ok
         case "DESTROY" where argc == 4:
             return .bool(try ks.groupDestroy(key, group))
@@ -125,7 +119,7 @@ extension CommandFamilies {
         case "DELCONSUMER" where argc == 5:
             return .integer(try ks.consumerDelete(key, group, call.args[4]))
         default:
-            throw subcommandSyntaxError(call)
+            throw CommandError.subcommandSyntax(call.args[1], "xgroup")
         }
     }
 
@@ -133,8 +127,14 @@ extension CommandFamilies {
     private static func xreadgroup(_ call: Call) throws -> BlockingOutcome {
         let request = try ReadRequest(call, group: true)
         let (group, consumer) = (request.group!, request.consumer!)
+        let ks = call.keyspace
+        // Per stream in Redis 7.0's order: the key's type, the key and the group, then the ID; every stream and
+        // group exists before anything is read (and the PEL changed).
         var history: [StreamID?] = []
-        for id in request.ids {
+        for (key, id) in zip(request.keys, request.ids) {
+            guard try ks.groupExists(key, group) else {
+                throw CommandError("NOGROUP No such key '\(String(decoding: key, as: UTF8.self))' or consumer group '\(String(decoding: group, as: UTF8.self))' in XREADGROUP with GROUP option")
+            }
             if id == [UInt8(ascii: ">")] {
                 history.append(nil)
             } else if id == [UInt8(ascii: "$")] {
@@ -142,11 +142,6 @@ extension CommandFamilies {
             } else {
                 history.append(try StreamArguments.id(id))
             }
-        }
-        let ks = call.keyspace
-        // Every stream and group must exist before anything is read (and the PEL changed).
-        for key in request.keys where try !ks.groupExists(key, group) {
-            throw CommandError("NOGROUP No such key '\(String(decoding: key, as: UTF8.self))' or consumer group '\(String(decoding: group, as: UTF8.self))' in XREADGROUP with GROUP option")
         }
         let keys = request.keys
         let (count, noAck) = (request.count, request.noAck)
@@ -186,21 +181,22 @@ extension CommandFamilies {
         return .block(keys: keys, timeoutMilliseconds: block == 0 ? nil : block, timeoutReply: .nullArray, retry: retry)
     }
 
-    /// XPENDING key group [[IDLE min-idle-time] start end count [consumer]]
+    /// XPENDING key group [[IDLE min-idle-time] start end count [consumer]]: the arguments are read before the
+    /// key, in Redis 7.0's order (IDLE, count, start, end); words after the consumer are ignored, as Redis does.
     private static func xpending(_ call: Call) throws -> Reply {
         let argc = call.args.count
         guard argc == 3 || (argc >= 6 && argc <= 9) else { throw CommandError.syntax }
         let (key, group) = (call.args[1], call.args[2])
         var minIdle: Int64?
         var first = 3
-        if argc >= 6 {
-            if call.option(3) == "IDLE" {
-                minIdle = try call.integer(4)
-                guard argc >= 8 else { throw CommandError.syntax }
-                first = 5
-            }
-            guard argc - first <= 4 else { throw CommandError.syntax }
+        if argc >= 6 && call.option(3) == "IDLE" {
+            minIdle = try call.integer(4)
+            guard argc >= 8 else { throw CommandError.syntax }
+            first = 5
         }
+        let count = argc >= 6 ? max(0, try call.integer(first + 2)) : 0
+        let start = argc >= 6 ? try StreamArguments.rangeBound(call.args[first], isStart: true) : .zero
+        let end = argc >= 6 ? try StreamArguments.rangeBound(call.args[first + 1], isStart: false) : .max
         let ks = call.keyspace
         guard try ks.groupExists(key, group) else { throw noKeyOrGroup(key: key, group: group) }
         if argc == 3 {
@@ -211,9 +207,6 @@ extension CommandFamilies {
                 .array(summary.consumers.map { .array([.bulk($0.0), .bulk(String($0.1))]) }),
             ])
         }
-        let count = max(0, try call.integer(first + 2))
-        let start = try StreamArguments.rangeBound(call.args[first], isStart: true)
-        let end = try StreamArguments.rangeBound(call.args[first + 1], isStart: false)
         let consumer = argc > first + 3 ? call.args[first + 3] : nil
         let entries = try ks.pendingRange(key, group: group, from: start, to: end, count: Int(min(count, Int64(Int32.max))),
                                           consumer: consumer, minIdle: minIdle)
@@ -275,11 +268,10 @@ extension CommandFamilies {
         return options.justID ? .array(claimed.map { .bulk($0.id.bytes) }) : StreamArguments.entries(claimed)
     }
 
-    /// XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
+    /// XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]: the arguments are read before
+    /// the key and the group, as Redis 7.0 reads them.
     private static func xautoclaim(_ call: Call) throws -> Reply {
         let (key, group, consumer) = (call.args[1], call.args[2], call.args[3])
-        let ks = call.keyspace
-        guard try ks.groupExists(key, group) else { throw noKeyOrGroup(key: key, group: group) }
         guard let minIdle = Keyspace.parseInteger(call.args[4]) else {
             throw CommandError("ERR Invalid min-idle-time argument for XAUTOCLAIM")
         }
@@ -305,6 +297,8 @@ extension CommandFamilies {
                 throw CommandError.syntax
             }
         }
+        let ks = call.keyspace
+        guard try ks.groupExists(key, group) else { throw noKeyOrGroup(key: key, group: group) }
         let result = try ks.autoClaim(key, group: group, consumer: consumer, minIdle: max(0, minIdle), start: start,
                                       count: count, justID: justID)
         return .array([

@@ -5,12 +5,19 @@ extension CommandFamilies {
     static let streams: [CommandSpec] = [
         CommandSpec("xadd", arity: -5, flags: [.write, .denyoom, .fast], keys: (1, 1, 1), access: .write, group: "stream",
                     summary: "Appends a new entry to a stream", since: "5.0.0") { call in
+            // Redis 7.0's order: the options and the ID, the trim options together, the count of words, 0-0,
+            // then the key.
             var options = OptionReader(call, from: 2)
             var noMakeStream = false
-            let trim = try StreamArguments.trim(&options, allowNoMakeStream: true, noMakeStream: &noMakeStream)
+            var parsedID: XAddID?
+            let trim = try StreamArguments.trim(&options, allowNoMakeStream: true, noMakeStream: &noMakeStream) { index in
+                parsedID = try StreamArguments.addID(call.args[index])
+            }
             let rest = call.args.count - options.index
-            guard rest >= 3 && rest % 2 == 1 else { throw CommandError.wrongArity("xadd") }
-            let requested = try StreamArguments.addID(call.args[options.index])
+            guard rest >= 3 && rest % 2 == 1, let requested = parsedID else { throw CommandError.wrongArity("xadd") }
+            if case .explicit(let id) = requested, id == .zero {
+                throw CommandError(StreamError.idMustBeGreaterThanZero, command: "xadd")
+            }
             let fields = Array(call.args[(options.index + 1)...])
             guard let id = try call.keyspace.streamAdd(call.args[1], id: requested, fields: fields,
                                                        noMakeStream: noMakeStream, trim: trim) else { return .null }
@@ -28,6 +35,8 @@ extension CommandFamilies {
         CommandSpec("xdel", arity: -3, flags: [.write, .fast], keys: (1, 1, 1), access: .write, group: "stream",
                     summary: "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.",
                     since: "5.0.0") { call in
+            // The key and its type before the IDs, as Redis 7.0.
+            guard try call.keyExists(1, as: .stream) else { return .zero }
             let ids = try call.args[2...].map { try StreamArguments.id($0) }
             return .integer(try call.keyspace.streamDelete(call.args[1], ids: ids))
         },
@@ -35,7 +44,9 @@ extension CommandFamilies {
                     summary: "Trims the stream to (approximately if '~' is passed) a certain size", since: "5.0.0") { call in
             var options = OptionReader(call, from: 2)
             var unused = false
-            guard let trim = try StreamArguments.trim(&options, allowNoMakeStream: false, noMakeStream: &unused),
+            // A word that is not a trim option is refused where it stands, before the options are checked together.
+            guard let trim = try StreamArguments.trim(&options, allowNoMakeStream: false, noMakeStream: &unused,
+                                                      atOtherWord: { _ in throw CommandError.syntax }),
                   options.atEnd else { throw CommandError.syntax }
             return .integer(try call.keyspace.streamTrim(call.args[1], trim))
         },
@@ -71,17 +82,21 @@ extension CommandFamilies {
     private static func range(_ name: String, reverse: Bool, summary: String) -> CommandSpec {
         CommandSpec(name, arity: -4, flags: [.readonly], keys: (1, 1, 1), access: .read, group: "stream",
                     summary: summary, since: "5.0.0") { call in
-            let first = try StreamArguments.rangeBound(call.args[2], isStart: !reverse)
-            let second = try StreamArguments.rangeBound(call.args[3], isStart: reverse)
-            let (start, end) = reverse ? (second, first) : (first, second)
-            var count: Int?
-            if call.args.count > 4 {
-                guard call.args.count == 6, call.option(4) == "COUNT" else { throw CommandError.syntax }
-                let n = try call.integer(5)
-                if n <= 0 { return .nullArray }
-                count = Int(min(n, Int64(Int32.max)))
+            // Redis 7.0's order: the start bound (the later word for XREVRANGE), the end bound, every COUNT (the
+            // last one counts), the key; a COUNT of 0 or less is a null reply, after the key's type is checked.
+            let start = try StreamArguments.rangeBound(call.args[reverse ? 3 : 2], isStart: true)
+            let end = try StreamArguments.rangeBound(call.args[reverse ? 2 : 3], isStart: false)
+            var count: Int64?
+            var i = 4
+            while i < call.args.count {
+                guard call.option(i) == "COUNT", i + 1 < call.args.count else { throw CommandError.syntax }
+                count = try call.integer(i + 1)
+                i += 2
             }
-            return StreamArguments.entries(try call.keyspace.streamRange(call.args[1], from: start, to: end, count: count,
+            guard try call.keyspace.streamMeta(call.args[1]) != nil else { return .array([]) }
+            if let count, count <= 0 { return .nullArray }
+            return StreamArguments.entries(try call.keyspace.streamRange(call.args[1], from: start, to: end,
+                                                                         count: count.map { Int(min($0, Int64(Int32.max))) },
                                                                          reverse: reverse))
         }
     }
@@ -90,11 +105,13 @@ extension CommandFamilies {
     private static func xread(_ call: inout Call) throws -> BlockingOutcome {
         let request = try ReadRequest(call, group: false)
         let ks = call.keyspace
-        // `$` means "after the last entry now", fixed when the command starts.
+        // `$` means "after the last entry now", fixed when the command starts. Each key's type is checked
+        // before its ID is read, as Redis 7.0.
         var after: [StreamID] = []
         for (key, id) in zip(request.keys, request.ids) {
+            let meta = try ks.streamMeta(key)
             if id == [UInt8(ascii: "$")] {
-                after.append(try ks.streamMeta(key)?.lastID ?? .zero)
+                after.append(meta?.lastID ?? .zero)
             } else if id == [UInt8(ascii: ">")] {
                 throw CommandError("ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.")
             } else {
@@ -136,7 +153,6 @@ struct ReadRequest {
 
     init(_ call: Call, group: Bool) throws {
         var options = OptionReader(call, from: 1)
-        let name = group ? "xreadgroup" : "xread"
         while !options.atEnd {
             let option = options.nextOption()
             switch option {
@@ -157,7 +173,8 @@ struct ReadRequest {
             case "STREAMS":
                 let rest = options.remaining
                 guard rest > 0 && rest % 2 == 0 else {
-                    throw CommandError("ERR Unbalanced \(name.uppercased()) list of streams: for each stream key an ID or '$' must be specified.")
+                    // Redis 7.0 names XREAD here for XREADGROUP too.
+                    throw CommandError("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.")
                 }
                 keys = Array(call.args[options.index..<(options.index + rest / 2)])
                 ids = Array(call.args[(options.index + rest / 2)...])

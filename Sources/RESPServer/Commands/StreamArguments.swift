@@ -2,7 +2,10 @@ import Store
 
 /// Stream IDs and options as the stream commands take them.
 enum StreamArguments {
-    static func id(_ bytes: [UInt8], missingSequence: UInt64 = 0) throws -> StreamID {
+    /// An ID `ms[-seq]`; with `allowingMinMax`, also `-` (0-0) and `+` (the largest ID).
+    static func id(_ bytes: [UInt8], missingSequence: UInt64 = 0, allowingMinMax: Bool = false) throws -> StreamID {
+        if allowingMinMax && bytes == [UInt8(ascii: "-")] { return .zero }
+        if allowingMinMax && bytes == [UInt8(ascii: "+")] { return .max }
         guard let id = StreamID(parsing: bytes, missingSequence: missingSequence) else { throw CommandError.invalidStreamID }
         return id
     }
@@ -39,8 +42,10 @@ enum StreamArguments {
     }
 
     /// MAXLEN/MINID [=|~] threshold [LIMIT count], from `options`, for XADD and XTRIM. Stops at the first word
-    /// that is not a trim option (XADD's ID). Returns nil when no strategy was given.
-    static func trim(_ options: inout OptionReader, allowNoMakeStream: Bool, noMakeStream: inout Bool) throws -> StreamTrim? {
+    /// that is not a trim option (XADD's ID), handing its index to `atOtherWord` before the options are checked
+    /// together, as Redis reads XADD's ID. Returns nil when no strategy was given.
+    static func trim(_ options: inout OptionReader, allowNoMakeStream: Bool, noMakeStream: inout Bool,
+                     atOtherWord: (Int) throws -> Void = { _ in }) throws -> StreamTrim? {
         var strategy: StreamTrim.Strategy?
         var approximate = false
         var limit: Int64?
@@ -73,6 +78,7 @@ enum StreamArguments {
                 guard n >= 0 else { throw CommandError("ERR The LIMIT argument must be >= 0.") }
                 limit = n
             default:
+                try atOtherWord(options.index)
                 break loop
             }
         }

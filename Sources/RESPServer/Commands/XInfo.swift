@@ -14,12 +14,13 @@ enum XInfo {
                 "HELP", "    Prints this help.",
             ].map { .simple($0) })
         }
-        guard argc >= 3 else { throw CommandFamilies.subcommandSyntaxError(call) }
+        guard argc >= 3 else { throw CommandError.subcommandSyntax(call.args[1], "xinfo") }
         let ks = call.keyspace
         let key = call.args[2]
+        // Redis looks the key up before it reads the subcommand's other words.
+        guard let meta = try ks.streamMeta(key) else { throw CommandError.noSuchKey }
         switch sub {
         case "CONSUMERS" where argc == 4:
-            guard try ks.streamMeta(key) != nil else { throw CommandError.noSuchKey }
             guard try ks.groupExists(key, call.args[3]) else {
                 throw CommandFamilies.noGroupForKey(call, group: call.args[3], key: key)
             }
@@ -28,22 +29,24 @@ enum XInfo {
                       (.bulk("idle"), .integer(ks.idleTime(since: c.seenTime)))])
             })
         case "GROUPS" where argc == 3:
-            guard let groups = try ks.groupSummaries(key) else { throw CommandError.noSuchKey }
+            let groups = try ks.groupSummaries(key) ?? []
             return .array(groups.map(groupFields))
         case "STREAM":
             var full = false
             var count = 10
             if argc > 3 {
                 guard call.option(3) == "FULL", argc == 4 || (argc == 6 && call.option(4) == "COUNT") else {
-                    throw CommandFamilies.subcommandSyntaxError(call)
+                    throw CommandError.subcommandSyntax(call.args[1], "xinfo")
                 }
                 full = true
-                if argc == 6 { count = Int(max(0, min(try call.integer(5), Int64(Int32.max)))) }
+                if argc == 6 {
+                    let n = try call.integer(5)
+                    count = n < 0 ? 10 : Int(min(n, Int64(Int32.max)))  // a negative COUNT is Redis's default
+                }
             }
-            guard let meta = try ks.streamMeta(key) else { throw CommandError.noSuchKey }
             return full ? try stream(ks, key, meta, fullCount: count) : try stream(ks, key, meta, fullCount: nil)
         default:
-            throw CommandFamilies.subcommandSyntaxError(call)
+            throw CommandError.subcommandSyntax(call.args[1], "xinfo")
         }
     }
 
