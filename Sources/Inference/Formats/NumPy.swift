@@ -130,33 +130,12 @@ public enum NumPy {
         return header.fortranOrder ? cOrder(fromFortranOrder: tensor) : tensor
     }
 
-    /// The same array laid out in C order. Fortran order stores the first index fastest: the element at
-    /// (i0, i1, ..., in) sits at i0 + d0 * (i1 + d1 * (...)).
+    /// The same array laid out in C order. Fortran order stores the first index fastest, which is the C order of
+    /// the reversed shape: read that way, then transposed back.
     private static func cOrder(fromFortranOrder tensor: Tensor) -> Tensor {
-        let shape = tensor.shape
-        guard shape.count > 1, tensor.count > 1 else { return tensor }
-        let width = tensor.elementType.byteWidth
-        var fortranStrides = [Int](repeating: 1, count: shape.count)
-        for axis in 1..<shape.count { fortranStrides[axis] = fortranStrides[axis - 1] * shape[axis - 1] }
-        let reordered = TensorStorage(byteCapacity: tensor.byteCount)
-        let source = UnsafeRawPointer(tensor.storage.bytes)
-        let destination = reordered.bytes
-        // An odometer over the C-order index; the source offset follows it one axis step at a time.
-        var index = [Int](repeating: 0, count: shape.count)
-        var sourceElement = 0
-        for element in 0..<tensor.count {
-            (destination + element * width).copyMemory(from: source + sourceElement * width, byteCount: width)
-            var axis = shape.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                sourceElement += fortranStrides[axis]
-                if index[axis] < shape[axis] { break }
-                sourceElement -= fortranStrides[axis] * shape[axis]
-                index[axis] = 0
-                axis -= 1
-            }
-        }
-        return Tensor(elementType: tensor.elementType, shape: shape, storage: reordered)
+        guard tensor.rank > 1 else { return tensor }
+        let stored = Tensor(elementType: tensor.elementType, shape: tensor.shape.reversed(), storage: tensor.storage)
+        return IRConstantFolding.transposed(stored, perm: Array((0..<tensor.rank).reversed()))
     }
 }
 
