@@ -149,7 +149,7 @@ struct KServeBatch {
                 }
                 for r in 0..<count {
                     let mine = strings[(r * rowSize)..<((r + 1) * rowSize)]
-                    rows[r].append((input.name, mine.count == 1 ? .string(mine.first!) : .array(mine.map { .string($0) })))
+                    rows[r].append((input.name, mine.count == 1 ? .string(mine[mine.startIndex]) : .array(mine.map { .string($0) })))
                 }
             } else {
                 guard let (values, _) = input.data.numericTensor else {

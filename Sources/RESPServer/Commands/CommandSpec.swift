@@ -125,8 +125,18 @@ final class CommandSpec: Sendable {
         guard arityMatches(request.count) else { return .wrongArity(name) }
         guard !subcommands.isEmpty && request.count >= 2 else { return nil }
         guard let sub = subcommand(request[1]) else { return .unknownSubcommand(request[1], name) }
-        guard sub.arityMatches(request.count) else { return .wrongArity("\(name)|\(sub.name)") }
+        guard sub.arityMatches(request.count) else { return .wrongArity(fullName(request)) }
         return nil
+    }
+
+    /// The subcommand `request` runs, if this is a container command and it names a known one.
+    func subcommand(of request: [[UInt8]]) -> Subcommand? {
+        subcommands.isEmpty || request.count < 2 ? nil : subcommand(request[1])
+    }
+
+    /// Redis's full name of what `request` runs, as its errors and CLIENT LIST name it: 'config|get'.
+    func fullName(_ request: [[UInt8]]) -> String {
+        subcommand(of: request).map { "\(name)|\($0.name)" } ?? name
     }
 
     /// The subcommand named by `word`, in any letter case.

@@ -18,13 +18,7 @@ extension ClientConnection {
 
     func check(_ request: [[UInt8]], _ spec: CommandSpec) -> Result<CommandSpec, CommandError> {
         if let error = spec.shapeError(request) { return .failure(error) }
-        var denyoom = spec.flags.contains(.denyoom)
-        // shapeError has checked the subcommand: Redis's "full name" for errors, 'config|get'.
-        let subcommand = spec.subcommands.isEmpty || request.count < 2 ? nil : spec.subcommand(request[1])
-        let fullName = subcommand.map { "\(spec.name)|\($0.name)" } ?? spec.name
-        if let sub = subcommand {
-            denyoom = denyoom || sub.denyoom
-        }
+        let denyoom = spec.flags.contains(.denyoom) || spec.subcommand(of: request)?.denyoom == true
         // The rest in Redis 7.0's order: authentication, MULTI, memory, then the subscribed context.
         if !session.authenticated && !spec.flags.contains(.noauth) { return .failure(.noAuth) }
         if multiQueue != nil && !Self.transactionControl.contains(spec.name) && spec.flags.contains(.nomulti) {
@@ -35,7 +29,7 @@ extension ClientConnection {
         if (denyoom || queueing) && server.overMemoryLimit { return .failure(.oom) }
         if session.protocolVersion == 2 && !(channels.isEmpty && patterns.isEmpty)
             && !Self.allowedWhileSubscribed.contains(spec.name) {
-            return .failure(CommandError("ERR Can't execute '\(fullName)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
+            return .failure(CommandError("ERR Can't execute '\(spec.fullName(request))': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
         }
         return .success(spec)
     }

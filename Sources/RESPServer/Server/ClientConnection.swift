@@ -198,8 +198,7 @@ final class ClientConnection: ChannelInboundHandler, @unchecked Sendable {
 
     /// Records the command for CLIENT LIST (`cmd=`); published with `publishInfo` once per round of reads.
     private func noteCommand(_ spec: CommandSpec, _ request: [[UInt8]]) {
-        lastCommand = spec.subcommands.isEmpty || request.count < 2
-            ? spec.name : "\(spec.name)|\(String(decoding: request[1], as: UTF8.self).lowercased())"
+        lastCommand = spec.fullName(request)
         infoIsStale = true
     }
 

@@ -110,7 +110,7 @@ public final class ServerConfig: Sendable {
         var chosen: [Parameter] = []
         for (typed, _) in pairs {
             // Redis compares names with strcasecmp: ASCII letters only.
-            let name = String(decoding: typed.utf8.map { (65...90).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+            let name = Self.asciiLowercased(typed.utf8)
             guard let p = Self.parameters.first(where: { $0.name == name }) else { throw .unknown(typed) }
             if case .immutable = p.kind { throw .invalid(typed, "can't set immutable config") }
             if chosen.contains(where: { $0.name == p.name }) { throw .invalid(typed, "duplicate parameter") }
@@ -173,10 +173,15 @@ public final class ServerConfig: Sendable {
         memoryParts(text).map { $0.digits &* $0.factor }
     }
 
+    /// ASCII letters lowercased and every other byte kept, as Redis's strcasecmp compares.
+    private static func asciiLowercased(_ bytes: some Sequence<UInt8>) -> String {
+        String(decoding: bytes.map { (65...90).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+    }
+
     private static func memoryParts(_ text: String) -> (digits: UInt64, factor: UInt64)? {
         let bytes = Array(text.utf8)
         let end = bytes.firstIndex { !(48...57).contains($0) } ?? bytes.count
-        let unit = String(decoding: bytes[end...].map { (65...90).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+        let unit = asciiLowercased(bytes[end...])
         let factors: [String: UInt64] = ["": 1, "b": 1, "k": 1000, "kb": 1 << 10, "m": 1_000_000, "mb": 1 << 20,
                                          "g": 1_000_000_000, "gb": 1 << 30]
         guard let factor = factors[unit], end < 128 else { return nil }
