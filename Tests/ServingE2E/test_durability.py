@@ -5,6 +5,8 @@ import time
 
 import numpy as np
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from conftest import client_module
 
@@ -28,7 +30,8 @@ class ResultWatcher(threading.Thread):
 
     def __init__(self, port, job):
         super().__init__(daemon=True)
-        self.r = redis.Redis(host="127.0.0.1", port=port, socket_timeout=5)
+        self.port = port
+        self.r = self.connect()
         self.prefix = f"cluster-serving_{job}:"
         self.seen = collections.Counter()
         self.values = {}
@@ -54,8 +57,13 @@ class ResultWatcher(threading.Thread):
                         self.count(key, value)
             except (redis.exceptions.RedisError, OSError):
                 # The server is down between the crash and the restart; the connection is made again.
-                self.r = redis.Redis(host="127.0.0.1", port=self.r.connection_pool.connection_kwargs["port"], socket_timeout=5)
+                self.r = self.connect()
             time.sleep(0.01)
+
+    def connect(self):
+        # No retries: redis-py 6+ resends a command whose connection broke, so a DEL that ran just before the crash
+        # would be sent again after the restart, answer 0, and the result it took would go uncounted.
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5, retry=Retry(NoBackoff(), 0))
 
     def count(self, key, value=None):
         uri = key.decode()[len(self.prefix):]
