@@ -14,7 +14,7 @@ export VIRTUAL_ENV := $(VENV)
 # The pip cache stays out of the way of a fresh-machine check; pip's version check needs no network.
 PIP := $(VENV)/bin/python3 -m pip --disable-pip-version-check -q
 
-.PHONY: setup apt-packages build fuzz fuzz-commands install run test unit-test cli-test e2e-test compat-test compat-test-redis bench bench-inference bench-e2e bench-http fixtures demo-model clean
+.PHONY: setup apt-packages build fuzz fuzz-commands install run test unit-test cli-test e2e-test compat-test compat-test-redis bench bench-inference bench-e2e bench-formats bench-http fixtures fixtures-tensorflow fixtures-caffe fixtures-bigdl demo-model clean
 
 setup: apt-packages $(VENV)/.installed
 
@@ -112,6 +112,10 @@ bench-inference: build $(VENV)/.frameworks
 bench-e2e: build $(VENV)/.frameworks
 	BIN=$(CURDIR)/.build/release/cluster-serving bench/e2e.sh
 
+# Ours on the same networks as TensorFlow, Caffe and BigDL files beside their ONNX form, and TensorFlow's own Session.
+bench-formats: apt-packages build $(VENV)/.frameworks .venv-tensorflow/.installed .venv-caffe/.installed .venv-bigdl/.installed
+	BIN=$(CURDIR)/.build/release/cluster-serving bench/formats.sh
+
 # The HTTP frontend under wrk (/predict and KServe infer) beside the direct queue (docs/benchmarks.md).
 bench-http: build
 	BIN=$(CURDIR)/.build/release/cluster-serving bench/http.sh
@@ -123,6 +127,42 @@ demo-model: $(VENV)/.frameworks
 # Rebuilds Tests/Fixtures/inference from the frameworks' own exporters and runtimes.
 fixtures: $(VENV)/.frameworks
 	python3 tools/make_fixtures.py
+
+# The TensorFlow, Caffe and BigDL fixtures, each written by that framework in a venv of its own (their pins conflict
+# with the test tools'). Tests and CI read the committed files; only these targets need the frameworks.
+.venv-tensorflow/.installed: requirements/tensorflow.txt
+	rm -rf .venv-tensorflow && /usr/bin/env python3 -m venv .venv-tensorflow
+	.venv-tensorflow/bin/python3 -m pip --disable-pip-version-check -q install -r requirements/tensorflow.txt
+	touch $@
+
+.venv-caffe/.installed: requirements/caffe.txt
+	rm -rf .venv-caffe && /usr/bin/env python3 -m venv .venv-caffe
+	.venv-caffe/bin/python3 -m pip --disable-pip-version-check -q install -r requirements/caffe.txt
+	touch $@
+
+# pyspark 2.4.6 (what bigdl-dllib 2.4.0 pins) is a source package that builds only without isolation; its jars, BigDL's
+# and a JDK's javac run tools/bigdl/MakeBigDLFixtures.java (BigDL's Python API needs Python <= 3.7).
+.venv-bigdl/.installed: requirements/bigdl.txt
+	rm -rf .venv-bigdl && /usr/bin/env python3 -m venv .venv-bigdl
+	.venv-bigdl/bin/python3 -m pip --disable-pip-version-check -q install setuptools==69.5.1 wheel==0.48.0
+	.venv-bigdl/bin/python3 -m pip --disable-pip-version-check -q install --no-deps bigdl-dllib==2.4.0 \
+	  bigdl-core==2.4.0.dev0 numpy==2.4.6
+	.venv-bigdl/bin/python3 -m pip --disable-pip-version-check -q install --no-deps --no-build-isolation pyspark==2.4.6
+	touch $@
+
+# protoc writes the Caffe schema's Python; BigDL's networks are built by a Java program.
+fixtures-caffe bench-formats: APT_PACKAGES += protobuf-compiler
+fixtures-bigdl bench-formats: APT_PACKAGES += default-jdk-headless
+
+fixtures-tensorflow: .venv-tensorflow/.installed
+	.venv-tensorflow/bin/python3 tools/make_tensorflow_savedmodel_fixtures.py
+	.venv-tensorflow/bin/python3 tools/make_tensorflow_fixtures.py
+
+fixtures-caffe: apt-packages .venv-caffe/.installed
+	.venv-caffe/bin/python3 tools/make_caffe_fixtures.py
+
+fixtures-bigdl: apt-packages .venv-bigdl/.installed
+	.venv-bigdl/bin/python3 tools/make_bigdl_fixtures.py
 
 clean:
 	rm -rf .build .build-fuzz

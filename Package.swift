@@ -76,7 +76,11 @@ let package = Package(
                 "CBLAS",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
-            exclude: ["Formats/ONNX/onnx-subset.proto"],
+            exclude: [
+                "Formats/ONNX/onnx-subset.proto", "Formats/TensorFlow/tensorflow-subset.proto",
+                "Formats/TensorFlow/saved-model-subset.proto", "Formats/Caffe/caffe-subset.proto",
+                "Formats/BigDL/bigdl-subset.proto",
+            ],
             swiftSettings: hotPathSettings + vectorSettings
         ),
         // The stock client's wire format: Arrow IPC streams, written by hand (no listed package reads them).
@@ -147,8 +151,11 @@ let fuzzHarnesses: [(name: String, dependencies: [Target.Dependency])] = [
     ("FuzzRESPDecoder", ["RESPServer", .product(name: "NIOCore", package: "swift-nio")]),
     ("FuzzCommands", ["RESPServer", "Store", .product(name: "Logging", package: "swift-log")]),
     ("FuzzArrowIPC", ["ArrowIPC"]),
-    ("FuzzONNX", ["Inference"]),
-    ("FuzzOpenVINO", ["Inference"]),
+    ("FuzzONNX", ["Inference", "FuzzSupport"]),
+    ("FuzzOpenVINO", ["Inference", "FuzzSupport"]),
+    ("FuzzTensorFlow", ["Inference", "FuzzSupport"]),
+    ("FuzzCaffe", ["Inference", "FuzzSupport"]),
+    ("FuzzBigDL", ["Inference", "FuzzSupport"]),
     ("FuzzNumPy", ["Inference"]),
     ("FuzzImage", ["ImageCodecs"]),
     ("FuzzPredictJSON", ["HTTPFrontend"]),
@@ -156,6 +163,7 @@ let fuzzHarnesses: [(name: String, dependencies: [Target.Dependency])] = [
 ]
 if let flag = getenv("CS_FUZZ"), String(cString: flag) == "1" {
     package.targets.append(.systemLibrary(name: "CFuzzDriver", path: "Sources/Fuzz/CFuzzDriver"))
+    package.targets.append(.target(name: "FuzzSupport", path: "Sources/Fuzz/FuzzSupport"))
     for harness in fuzzHarnesses {
         package.targets.append(.executableTarget(
             name: harness.name, dependencies: ["CFuzzDriver"] + harness.dependencies,

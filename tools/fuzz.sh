@@ -19,6 +19,9 @@ HARNESSES=(
   FuzzArrowIPC:16384:
   FuzzONNX:8192:
   FuzzOpenVINO:65536:
+  FuzzTensorFlow:65536:
+  FuzzCaffe:65536:
+  FuzzBigDL:65536:
   FuzzNumPy:4096:
   FuzzImage:16384:
   FuzzPredictJSON:8192:json.dict

@@ -41,8 +41,10 @@ def ort_supports(op_type, opset):
 
 def main():
     out = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_OUT)
-    shutil.rmtree(out, ignore_errors=True)  # cases that were removed from this script must not linger
-    os.makedirs(out)
+    # Cases that were removed from this script must not linger; the other formats' folders are not ours.
+    for folder in ("models", "ops"):
+        shutil.rmtree(os.path.join(out, folder), ignore_errors=True)
+    os.makedirs(out, exist_ok=True)
     writer = Writer(out)
     skipped = []
     gelu_ok = ort_supports("Gelu", 20)

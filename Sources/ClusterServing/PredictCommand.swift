@@ -9,7 +9,7 @@ struct PredictCommand: ParsableCommand {
         abstract: "Run one batch (the first dimension of the .npy inputs) and write the outputs as .npy."
     )
 
-    @Option(help: "A model directory (one *.onnx, or one *.xml with its *.bin) or a model file.")
+    @Option(help: "A model directory (one model: ONNX, OpenVINO IR, TensorFlow, Caffe or BigDL) or a model file.")
     var model: String
 
     @Option(name: .customLong("input"),

@@ -8,6 +8,8 @@ public enum InferenceError: Error, Sendable, Equatable, CustomStringConvertible 
     case severalModels(path: String, found: [String])
     /// The file's suffix or contents match no known format.
     case unknownFormat(path: String)
+    /// The configured `modelType` does not match the model at the path; `found` says what is there.
+    case typeMismatch(path: String, type: String, found: [String])
     /// The file is damaged or does not follow its format.
     case malformedModel(file: String, reason: String)
     /// The graph uses an operator this engine does not implement.
@@ -24,13 +26,16 @@ public enum InferenceError: Error, Sendable, Equatable, CustomStringConvertible 
         case .modelNotFound(let path):
             return "model path \(path) does not exist"
         case .noModelInDirectory(let path, let found):
-            return "no model in \(path): expected one *.onnx file or one *.xml with its *.bin; found "
+            return "no model in \(path): expected one model file (\(Self.readableFiles)); found "
                 + (found.isEmpty ? "nothing" : found.joined(separator: ", ")) + Self.exportHint(found)
         case .severalModels(let path, let found):
             return "more than one model in \(path): " + found.joined(separator: ", ")
                 + "; keep one model per directory or give the model file itself"
         case .unknownFormat(let path):
-            return "\(path) is not a model this engine reads (ONNX .onnx, OpenVINO IR .xml + .bin)" + Self.exportHint([path])
+            return "\(path) is not a model this engine reads (\(Self.readableFiles))" + Self.exportHint([path])
+        case .typeMismatch(let path, let type, let found):
+            return "modelType \(type) names no model at \(path): found "
+                + (found.isEmpty ? "nothing" : found.joined(separator: ", "))
         case .malformedModel(let file, let reason):
             return "\(file): \(reason)"
         case .unsupportedOperator(let file, let op, let node):
@@ -44,14 +49,16 @@ public enum InferenceError: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
-    /// For files of the formats the original served that this engine does not read: how to export them to ONNX.
+    static let readableFiles = "ONNX *.onnx, OpenVINO IR *.xml + *.bin, TensorFlow *.pb (frozen graph, or "
+        + "saved_model.pb with variables/), Caffe *.caffemodel + *.prototxt, BigDL *.model"
+
+    /// For files of the formats the original served that this engine does not read, or half a model: what to do.
     static func exportHint(_ files: [String]) -> String {
         let hints: [(suffixes: [String], text: String)] = [
             ([".pt", ".pth"], "a PyTorch model: export it with torch.onnx.export"),
-            ([".pb"], "a TensorFlow graph: convert it with tf2onnx (python -m tf2onnx.convert)"),
-            ([".caffemodel", ".prototxt"], "a Caffe model: convert it to ONNX or to OpenVINO IR (ovc)"),
-            ([".model"], "a BigDL model: export it to ONNX from BigDL"),
-            ([".keras", ".h5"], "a Keras model: convert it with tf2onnx"),
+            ([".keras", ".h5"], "a Keras model: save it as a TensorFlow SavedModel (model.export), as the original "
+                + "asked"),
+            ([".prototxt"], "a Caffe net needs its weights too: put the .caffemodel beside the .prototxt"),
         ]
         let named = hints.filter { hint in files.contains { file in hint.suffixes.contains { file.hasSuffix($0) } } }
         return named.isEmpty ? "" : " (" + named.map(\.text).joined(separator: "; ") + ")"

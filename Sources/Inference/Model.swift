@@ -36,9 +36,10 @@ public struct ModelMetadata: Sendable {
     /// Operator counts after optimisation (what actually runs).
     public let optimizedOperatorCounts: [String: Int]
 
-    /// "NCHW" for a 4-D input (the layout every supported format uses for images), nil otherwise.
+    /// "NHWC" or "NCHW" for a 4-D input (`ValueInfo.isChannelsLast` tells which), nil otherwise.
     public func layout(of input: ValueInfo) -> String? {
-        input.shape?.count == 4 ? "NCHW" : nil
+        guard input.shape?.count == 4 else { return nil }
+        return input.isChannelsLast ? "NHWC" : "NCHW"
     }
 }
 
@@ -51,9 +52,10 @@ public final class Model: Sendable {
     /// Admits at most `options.copies` runs at once; the others wait their turn.
     private let admission: DispatchSemaphore
 
-    /// Loads the model at `path` (a model file, or a directory holding one model).
-    public convenience init(path: String, options: ModelOptions = ModelOptions()) throws {
-        try self.init(graph: ModelFormats.load(path), options: options)
+    /// Loads the model at `path` (a model file, or a directory holding one model); `type` (config `modelType`)
+    /// overrides detection by file name.
+    public convenience init(path: String, type: ModelType? = nil, options: ModelOptions = ModelOptions()) throws {
+        try self.init(graph: ModelFormats.load(path, type: type), options: options)
     }
 
     public init(graph: Graph, options: ModelOptions = ModelOptions()) throws {

@@ -11,6 +11,7 @@ extension ConfigLoader {
         var c = ServingConfiguration(file: file, modelPath: path, generation: generation)
 
         // Model and job
+        c.modelType = try value(settings[.modelType], Self.verbatim)
         if let name = try value(settings[.jobName], Self.verbatim) { c.jobName = name }
         c.postProcessing = try postProcessing(settings)
         c.imageResize = try node(settings[.imageResize], Values.imageSize)

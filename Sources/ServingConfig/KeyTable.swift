@@ -1,6 +1,6 @@
 /// Where a key's value goes. Keys of both generations that mean the same thing map to the same setting.
 enum Setting: Sendable, Hashable, CaseIterable {
-    case modelPath, jobName, postProcessing, topN, imageResize, imageShape, inputAlreadyBatched
+    case modelPath, modelType, jobName, postProcessing, topN, imageResize, imageShape, inputAlreadyBatched
     case coreNumberPerMachine, modelParallelism, threadPerModel, batchSize, batchWindow
     case redisUrl, redisMaxMemory, redisTimeout
     case redisSecureEnabled, redisSecureTrustStorePath, redisSecureTrustStorePassword
@@ -16,6 +16,7 @@ enum KeyTable {
     /// Flat generation (AZ 0.10+, BigDL 2.x) followed by our own keys.
     static let flat: [(key: String, setting: Setting)] = [
         ("modelPath", .modelPath),
+        ("modelType", .modelType),
         ("jobName", .jobName),
         ("postProcessing", .postProcessing),
         ("imageResize", .imageResize),

@@ -18,6 +18,10 @@ public struct ServingConfiguration: Sendable, Equatable {
 
     /// Directory holding the model. Flat `modelPath` | nested `model.path`. Required.
     public var modelPath: String
+    /// The model's format when detection by file name is not wanted (the servable manager's `modelType`:
+    /// `tf.frozenModel`, `tf.savedModel`, `Caffe`, `BigDL`, `OpenVINO`, and `ONNX`). Flat `modelType`. Checked
+    /// when the model is located (`ModelType.configured`).
+    public var modelType: String?
     /// Input stream name and result-key prefix. Flat `jobName` | nested `model.name`.
     public var jobName: String = "serving_stream"
     /// Output filter. Flat `postProcessing` | nested `data.filter` | nested `params.top_n` (0.7).

@@ -2,9 +2,13 @@ import Foundation
 import Testing
 @testable import Inference
 
-/// One case of Tests/Fixtures/inference/manifest.json (written by tools/make_fixtures.py): a model directory,
-/// its inputs, and the outputs the format's own runtime computed for them.
+/// One case of a fixtures manifest (Tests/Fixtures/inference/manifest.json, written by tools/make_fixtures.py, and
+/// one per further format in its own folder): a model directory, its inputs, and the outputs the format's own
+/// runtime (or a float64 reference where the format has none) computed for them.
 struct FixtureCase: Sendable, Decodable, CustomTestStringConvertible {
+    /// The manifests, relative to the fixtures root; the paths inside each are relative to its own folder.
+    static let manifests = ["manifest.json", "tensorflow/manifest.json", "caffe/manifest.json", "bigdl/manifest.json"]
+
     let name: String
     let kind: String
     /// Model directory, relative to the fixtures root.
@@ -20,6 +24,8 @@ struct FixtureCase: Sendable, Decodable, CustomTestStringConvertible {
     /// Running the first k rows of every input gives the first k rows of every output.
     let batchInvariant: Bool
     let summary: String
+    /// The folder of the manifest this case came from, relative to the fixtures root.
+    var folder = ""
 
     enum CodingKeys: String, CodingKey {
         case name, kind, model, format, inputs, outputs, atol, rtol
@@ -29,11 +35,21 @@ struct FixtureCase: Sendable, Decodable, CustomTestStringConvertible {
 
     var testDescription: String { "\(kind) \(name) (\(format))" }
 
-    static func path(_ relative: String) -> String { Fixtures.root.appendingPathComponent(relative).path }
+    func path(_ relative: String) -> String {
+        Fixtures.root.appendingPathComponent(folder).appendingPathComponent(relative).path
+    }
 
+    /// Every manifest that exists (the first one must); a format's folder may not have been made yet.
     static func loadManifest() throws -> [FixtureCase] {
-        let data = try Data(contentsOf: Fixtures.root.appendingPathComponent("manifest.json"))
-        return try JSONDecoder().decode([FixtureCase].self, from: data)
+        var all: [FixtureCase] = []
+        for (index, manifest) in manifests.enumerated() {
+            let url = Fixtures.root.appendingPathComponent(manifest)
+            guard index == 0 || FileManager.default.fileExists(atPath: url.path) else { continue }
+            let folder = (manifest as NSString).deletingLastPathComponent
+            let cases = try JSONDecoder().decode([FixtureCase].self, from: Data(contentsOf: url))
+            all += cases.map { var fixture = $0; fixture.folder = folder; return fixture }
+        }
+        return all
     }
 
     /// Read once when the tests are discovered; an unreadable manifest gives no cases, and the
@@ -63,14 +79,14 @@ extension Tensor {
 
     @Test(arguments: FixtureCase.all)
     func matchesTheReferenceOutputs(_ fixture: FixtureCase) throws {
-        let model = try Model(path: FixtureCase.path(fixture.model))
+        let model = try Model(path: fixture.path(fixture.model))
         var inputs: [String: Tensor] = [:]
         for name in fixture.inputOrder {
-            inputs[name] = try NumPy.read(FixtureCase.path(fixture.inputs[name] ?? ""))
+            inputs[name] = try NumPy.read(fixture.path(fixture.inputs[name] ?? ""))
         }
         let outputs = try model.run(named: inputs)
         for name in fixture.outputOrder {
-            let expected = try NumPy.read(FixtureCase.path(fixture.outputs[name] ?? ""))
+            let expected = try NumPy.read(fixture.path(fixture.outputs[name] ?? ""))
             let actual = try #require(outputs[name], "\(fixture.name): no output '\(name)'")
             compare(actual, expected, fixture: fixture, model: model, output: name, what: "full batch")
         }

@@ -52,6 +52,51 @@ import Testing
         expectClose(result.optimized[0].floatArray, result.plain[0].floatArray)
     }
 
+    @Test func aZeroPadBeforeAndAPerChannelMulAndSubAfterFoldIntoTheConvolution() throws {
+        let nodes = [
+            Node(name: "pad", opType: "Pad", inputs: ["x", "pads"], outputs: ["p"]),
+            Node(name: "conv", opType: "Conv", inputs: ["p", "w"], outputs: ["c"],
+                 attributes: ["pads": .ints([0, 1, 0, 0]), "strides": .ints([2, 2])]),
+            Node(name: "mul", opType: "Mul", inputs: ["c", "scale"], outputs: ["m"]),
+            Node(name: "sub", opType: "Sub", inputs: ["m", "scale"], outputs: ["y"]),
+        ]
+        let pads = Tensor(int64s: [0, 0, 1, 0, 0, 0, 1, 2], shape: [8])
+        let result = try compare(nodes, constants: [("w", weights), ("pads", pads),
+                                                    ("scale", bias.reshaped([1, 4, 1, 1]))])
+        #expect(result.ops == ["Conv": 1])
+        expectClose(result.optimized[0].floatArray, result.plain[0].floatArray)
+    }
+
+    @Test func aPadOfAnotherValueOrOverChannelsStays() throws {
+        for (pads, value) in [([0, 0, 1, 1, 0, 0, 1, 1], Float(1)), ([0, 1, 0, 0, 0, 1, 0, 0], Float(0))] {
+            let nodes = [
+                Node(name: "pad", opType: "Pad", inputs: ["x", "pads", "value"], outputs: ["p"]),
+                Node(name: "conv", opType: "Conv", inputs: ["p", "w"], outputs: ["y"]),
+            ]
+            let padded = pads[1] == 1 ? Tensor(floats: pseudoRandom(4 * 5 * 9, seed: 15), shape: [4, 5, 3, 3]) : weights
+            let result = try compare(nodes, constants: [("w", padded), ("value", .scalar(value)),
+                                                        ("pads", Tensor(int64s: pads.map(Int64.init), shape: [8]))])
+            #expect(result.ops["Pad"] == 1)
+            expectClose(result.optimized[0].floatArray, result.plain[0].floatArray)
+        }
+    }
+
+    @Test func aZeroPadOfAReLUOutputFoldsIntoTheMaxPoolAndNoOtherDoes() throws {
+        for activation in ["Relu", "Tanh"] {
+            let nodes = [
+                Node(name: "conv", opType: "Conv", inputs: ["x", "w"], outputs: ["c"]),
+                Node(name: "act", opType: activation, inputs: ["c"], outputs: ["r"]),
+                Node(name: "pad", opType: "Pad", inputs: ["r", "pads"], outputs: ["p"]),
+                Node(name: "pool", opType: "MaxPool", inputs: ["p"], outputs: ["y"],
+                     attributes: ["kernel_shape": .ints([3, 3]), "strides": .ints([2, 2])]),
+            ]
+            let result = try compare(nodes, constants: [("w", weights),
+                                                        ("pads", Tensor(int64s: [0, 0, 1, 1, 0, 0, 1, 1], shape: [8]))])
+            #expect(result.ops["Pad"] == (activation == "Relu" ? nil : 1), "\(activation)")
+            expectClose(result.optimized[0].floatArray, result.plain[0].floatArray)
+        }
+    }
+
     @Test func constantBiasAddFoldsIntoTheConvolution() throws {
         let nodes = [
             Node(name: "conv", opType: "Conv", inputs: ["x", "w"], outputs: ["c"]),

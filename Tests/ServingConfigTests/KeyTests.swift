@@ -13,6 +13,13 @@ import ServingConfig
         #expect(warnings == [])
     }
 
+    @Test func modelTypeIsKeptAsWrittenAndAbsentByDefault() throws {
+        let (config, warnings) = try Sandbox().parse("modelPath: model\nmodelType: tf.frozenModel\n")
+        #expect(config.modelType == "tf.frozenModel")
+        #expect(warnings == [])
+        #expect(try Sandbox().parse("modelPath: model\n").0.modelType == nil)
+    }
+
     @Test func templateSpellingRedisMaxmemoryIsAccepted() throws {
         let (config, warnings) = try Sandbox().parse("modelPath: model\nredisMaxmemory: 1gb\n")
         #expect(config.redisMaxMemory == 1 << 30)

@@ -26,7 +26,7 @@ struct ConfigOption: ParsableArguments {
         for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         if checkModel {
             do {
-                _ = try ModelFormats.locate(config.modelPath)
+                _ = try ModelFormats.locate(config.modelPath, type: ModelType.configured(config.modelType))
             } catch {
                 throw CLIError("\(config.file): modelPath: \(config.modelPath): \(error)")
             }

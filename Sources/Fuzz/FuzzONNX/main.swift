@@ -1,18 +1,13 @@
 import CFuzzDriver
 import Foundation
+import FuzzSupport
 import Inference
 
-/// The ONNX reader: the input is written as model.onnx in a temporary directory and loaded into a graph (the
-/// step before running); it must load or throw, never trap.
-let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-onnx-\(getpid())")
-try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-let modelFile = directory.appendingPathComponent("model.onnx")
-atexit { try? FileManager.default.removeItem(at: directory) }
-
+/// The ONNX reader: the input is written as model.onnx and loaded into a graph (the step before running); it must
+/// load or throw, never trap.
 @_cdecl("LLVMFuzzerTestOneInput")
 func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    try! Data(UnsafeBufferPointer(start: data, count: size)).write(to: modelFile)
-    _ = try? ModelFormats.load(modelFile.path)
+    _ = try? ModelFormats.load(FuzzInput.write(Array(UnsafeBufferPointer(start: data, count: size))[...], to: "model.onnx"))
     return 0
 }
 

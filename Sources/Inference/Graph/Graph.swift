@@ -31,6 +31,14 @@ public struct ValueInfo: Sendable {
         self.elementType = elementType
         self.shape = shape
     }
+
+    /// Whether an image input takes channels last (`[.., H, W, C]`, TensorFlow's NHWC): its last dimension is 1 or
+    /// 3 and the one three from the end is not. Everything else takes channels first (NCHW).
+    public var isChannelsLast: Bool {
+        guard let shape, shape.count >= 3 else { return false }
+        let last3 = shape.suffix(3).map(\.value)
+        return [1, 3].contains(last3[2]) && ![1, 3].contains(last3[0])
+    }
 }
 
 public struct Node: Sendable {

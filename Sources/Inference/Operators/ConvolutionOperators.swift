@@ -7,6 +7,7 @@
 enum ConvolutionOperators {
     static let factories: [String: OperatorFactory] = [
         "Conv": { spec in try Convolution(spec) },
+        "ConvTranspose": { spec in try ConvolutionTranspose(spec) },
     ]
 }
 

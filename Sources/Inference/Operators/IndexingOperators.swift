@@ -6,6 +6,7 @@ enum IndexingOperators {
         "Gather": { try GatherOperator($0) },
         "GatherElements": { try GatherElementsOperator($0) },
         "Pad": { try PadOperator($0) },
+        "OneHot": { try OneHotOperator($0) },
     ]
 }
 

@@ -1,11 +1,54 @@
 /// Folds what follows a convolution with constant weights into those weights, while the convolution is the
-/// only thing feeding it: an inference BatchNormalization (w·s, (b − mean)·s + β with s = γ/√(var + ε)) and
-/// a constant per-channel Add (how OpenVINO writes a convolution's bias).
+/// only thing feeding it: an inference BatchNormalization (w·s, (b − mean)·s + β with s = γ/√(var + ε)), a
+/// constant per-channel Add (how OpenVINO writes a convolution's bias), Sub or Mul (a BatchNorm written out). Also
+/// folds a zero Pad before a convolution into its pads (TensorFlow pads explicitly before a VALID convolution),
+/// and before a max pool whose input cannot be negative (Keras pads a ReLU's output so before ResNet's pool).
 enum ConvolutionFolding {
     static func run(_ editor: inout GraphEditor) {
-        for index in editor.nodeIndices where editor.node(index).opType == "Conv" {
-            while fold(index, &editor) {}
+        for index in editor.nodeIndices {
+            switch editor.node(index).opType {
+            case "Conv":
+                foldPad(into: index, &editor)
+                while fold(index, &editor) {}
+            case "MaxPool":
+                foldPad(into: index, &editor)
+            default:
+                break
+            }
         }
+    }
+
+    /// A constant-mode Pad of zeros, over the spatial axes only, feeding only this convolution or max pool. A max
+    /// pool pads with -inf, so zeros are the same only when its input is never negative (a ReLU's or a Clip's
+    /// from 0) and every window keeps a real element (pad < kernel; no ceil mode, which treats pads differently).
+    private static func foldPad(into index: Int, _ editor: inout GraphEditor) {
+        let host = editor.node(index)
+        guard let input = host.inputs.first, let padIndex = editor.producer(of: input),
+              editor.soleReader(of: input) == index, (try? host.string("auto_pad", default: "NOTSET")) == "NOTSET"
+        else { return }
+        let pad = editor.node(padIndex)
+        guard pad.opType == "Pad", (try? pad.string("mode", default: "constant")) == "constant", pad.inputs.count >= 2,
+              let pads = editor.constant(pad.inputs[1])?.integerValues, pads.count >= 6, pads.count % 2 == 0,
+              pads.allSatisfy({ $0 >= 0 }),
+              pad.inputs.count < 3 || pad.inputs[2].isEmpty || editor.constant(pad.inputs[2])?.floatValues == [0],
+              pad.inputs.count < 4 || pad.inputs[3].isEmpty else { return }
+        let rank = pads.count / 2, spatial = rank - 2
+        guard pads[0] == 0, pads[1] == 0, pads[rank] == 0, pads[rank + 1] == 0 else { return }
+        let existing = (try? host.ints("pads")) ?? [Int](repeating: 0, count: 2 * spatial)
+        guard existing.count == 2 * spatial else { return }
+        let added = (0..<spatial).map { existing[$0] + pads[2 + $0] }
+            + (0..<spatial).map { existing[spatial + $0] + pads[rank + 2 + $0] }
+        if host.opType == "MaxPool" {
+            guard let kernel = try? host.ints("kernel_shape"), kernel.count == spatial,
+                  (try? host.int("ceil_mode", default: 0)) == 0,
+                  (0..<spatial).allSatisfy({ added[$0] < kernel[$0] && added[spatial + $0] < kernel[$0] }),
+                  isNeverNegative(pad.inputs[0], editor) else { return }
+        }
+        editor.update(index) {
+            $0.inputs[0] = pad.inputs[0]
+            $0.attributes["pads"] = .ints(added)
+        }
+        editor.remove(padIndex)
     }
 
     /// Folds the convolution's sole reader into it; false when there is nothing (more) to fold.
@@ -41,12 +84,28 @@ enum ConvolutionFolding {
                 newBias[o] = (newBias[o] - mean[o]) * s + beta[o]
             }
             newWeights = scaled
-        case "Add":
+        case "Mul":
             let other = reader.inputs[0] == output ? reader.inputs[1] : reader.inputs[0]
-            guard reader.inputs.count == 2, let addend = editor.constant(other), addend.elementType == .float32,
+            guard reader.inputs.count == 2, let factor = editor.constant(other), factor.elementType == .float32,
+                  isPerChannel(factor.shape, channels: channels, outputRank: weights.rank) else { return false }
+            let values = factor.floatArray
+            let scaled = weights.copy()
+            let perChannel = weights.count / channels
+            for o in 0..<channels {
+                let s = values.count == 1 ? values[0] : values[o]
+                let row = scaled.floats + o * perChannel
+                for i in 0..<perChannel { row[i] *= s }
+                newBias[o] *= s
+            }
+            newWeights = scaled
+        case "Add", "Sub":
+            // conv + c, c + conv, conv − c (c − conv would negate the weights: left alone).
+            let other = reader.inputs[0] == output ? reader.inputs[1] : reader.inputs[0]
+            guard reader.inputs.count == 2, reader.opType == "Add" || reader.inputs[0] == output,
+                  let addend = editor.constant(other), addend.elementType == .float32,
                   isPerChannel(addend.shape, channels: channels, outputRank: weights.rank) else { return false }
-            let values = addend.floatArray
-            for o in 0..<channels { newBias[o] += values.count == 1 ? values[0] : values[o] }
+            let values = addend.floatArray, sign: Float = reader.opType == "Add" ? 1 : -1
+            for o in 0..<channels { newBias[o] += sign * (values.count == 1 ? values[0] : values[o]) }
         default:
             return false
         }
@@ -60,6 +119,19 @@ enum ConvolutionFolding {
             node.outputs = [outputs[0]]
         }
         return true
+    }
+
+    /// Whether `value` comes from a ReLU, or a Clip whose lower bound is a constant ≥ 0.
+    private static func isNeverNegative(_ value: String, _ editor: GraphEditor) -> Bool {
+        guard let producer = editor.producer(of: value) else { return false }
+        let node = editor.node(producer)
+        switch node.opType {
+        case "Relu": return true
+        case "Clip":
+            if node.inputs.count >= 2, let low = editor.constant(node.inputs[1])?.floatValues.first { return low >= 0 }
+            return ((try? node.float("min", default: -.infinity)) ?? -.infinity) >= 0
+        default: return false
+        }
     }
 
     /// A constant shaped so that it adds one value per channel of an N×C×… output (or one value overall).

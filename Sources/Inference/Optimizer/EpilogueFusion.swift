@@ -1,8 +1,9 @@
 /// Moves work that follows a matrix product into its epilogue, where the output is still in cache:
 /// a residual Add into a convolution (input 3), a bias Add into a MatMul with constant weights (input 2),
-/// and then an activation into Conv, Gemm or MatMul. The fused node takes over the fused node's output name.
+/// and then an activation into Conv, ConvTranspose, Gemm or MatMul. The fused node takes over the fused
+/// node's output name.
 enum EpilogueFusion {
-    static let hosts: Set<String> = ["Conv", "Gemm", "MatMul"]
+    static let hosts: Set<String> = ["Conv", "ConvTranspose", "Gemm", "MatMul"]
 
     static func run(_ editor: inout GraphEditor) {
         for index in editor.nodeIndices {

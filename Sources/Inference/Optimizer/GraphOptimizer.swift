@@ -1,8 +1,9 @@
 /// Graph rewrites at load time, in order:
 /// 1. constant folding (nodes whose inputs are all constants are run once and become initializers),
 /// 2. no-op removal (Identity, inference Dropout),
-/// 3. BatchNormalization and constant bias Adds folded into the preceding convolution's weights and bias,
-/// 4. epilogue fusion: a residual Add into a convolution, a bias Add into a MatMul, then activations into
+/// 3. transpose sinking: the layout Transposes of channels-last graphs cancel,
+/// 4. BatchNormalization and constant bias Adds folded into the preceding convolution's weights and bias,
+/// 5. epilogue fusion: a residual Add into a convolution, a bias Add into a MatMul, then activations into
 ///    Conv/Gemm/MatMul.
 /// Each rewrite keeps the graph's outputs and their names.
 enum GraphOptimizer {
@@ -10,6 +11,7 @@ enum GraphOptimizer {
         var editor = GraphEditor(graph)
         try ConstantFolding.run(&editor)
         NoOpRemoval.run(&editor)
+        TransposeSinking.run(&editor)
         ConvolutionFolding.run(&editor)
         EpilogueFusion.run(&editor)
         return editor.finish()
@@ -63,6 +65,22 @@ struct GraphEditor {
     }
 
     func constant(_ name: String) -> Tensor? { name.isEmpty ? nil : graph.initializers[name] }
+
+    /// Adds a node (the program orders nodes by their inputs, not by their place in the list).
+    mutating func append(_ node: Node) {
+        graph.nodes.append(node)
+        rebuildReaders()
+    }
+
+    /// A value or node name derived from `base` that the graph does not use yet.
+    mutating func freshName(base: String) -> String {
+        var name: String
+        repeat {
+            nameCounter += 1
+            name = "\(base)#\(nameCounter)"
+        } while graph.initializers[name] != nil || graph.nodes.contains { $0.outputs.contains(name) || $0.name == name }
+        return name
+    }
 
     /// Adds a constant under a fresh name derived from `base`.
     mutating func addConstant(_ tensor: Tensor, base: String) -> String {

@@ -61,13 +61,14 @@ public final class ServingJob: @unchecked Sendable {
     /// Loads the model and starts the workers; on failure the state says why. Blocks while the model loads.
     func start(availableCores: Int) {
         do {
-            let located = try ModelFormats.locate(config.modelPath)
+            let type = try ModelType.configured(config.modelType)
+            let located = try ModelFormats.locate(config.modelPath, type: type)
             modelFile = located.file
             let engine = config.engineSettings(availableCores: availableCores, openVINO: located.format.name == "OpenVINO IR")
             let options = ModelOptions(threads: engine.threadsPerCopy, copies: engine.copies)
             let loaded: Model
             do {
-                loaded = try Model(path: located.file, options: options)
+                loaded = try Model(path: located.file, type: type, options: options)
             } catch {
                 throw ServingError.modelLoadFailed(path: located.file, reason: "\(error)")
             }

@@ -5,8 +5,8 @@ import ServingConfig
 /// What the original did to an image before the model (spec 7.2): decode to 8-bit BGR, resize when configured,
 /// then float 0-255 with no normalisation, HWC for TensorFlow-style inputs and CHW for every other model.
 ///
-/// The layout follows the model's declared input: `[.., H, W, 3]` (channels last) is HWC, anything else CHW. A
-/// declared single channel gets the grey image (OpenCV's BGR-to-grey weights).
+/// The layout follows the model's declared input (`ValueInfo.isChannelsLast`): `[.., H, W, 3]` is HWC, anything
+/// else CHW. A declared single channel gets the grey image (OpenCV's BGR-to-grey weights).
 struct ImagePreprocessing: Sendable {
     /// `imageResize` (width, height), or the nested generation's `data.shape` (C, H, W).
     let resize: ImageSize?
@@ -31,7 +31,7 @@ struct ImagePreprocessing: Sendable {
             throw RecordError("input '\(name)' is not a readable image: \(error)")
         }
         let dims = declared.shape.map { Array($0.suffix(3)) }
-        let channelsLast = dims.map { $0.count == 3 && [1, 3].contains($0[2].value) && ![1, 3].contains($0[0].value) } ?? false
+        let channelsLast = declared.isChannelsLast
         let channels = channelsLast ? dims?[2].value : dims?[0].value
         let (h, w) = (image.height, image.width)
         // A size the model cannot take fails before the float copy (four bytes a channel: 600 MB at 50 Mpx).

@@ -13,7 +13,7 @@
 // Our own schema: only the messages and fields the loader uses, with the field numbers and wire types of
 // onnx.proto (those are facts of the file format, so files written by any ONNX exporter decode with it).
 // Fields left out here are skipped by the decoder. Regenerate the Swift code with
-// tools/generate_onnx_proto.sh after editing.
+// tools/generate_protos.sh after editing.
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Regenerates Sources/Inference/Formats/ONNX/onnx-subset.pb.swift from onnx-subset.proto.
-# The generated file is checked in (builds and CI do not run this script); run it after editing the .proto.
+# Regenerates the Swift code of every model format's protobuf schema: each Sources/Inference/Formats/*/*.proto
+# becomes the .pb.swift beside it. The generated files are checked in (builds and CI do not run this script);
+# run it after editing a .proto.
 #
 # Needs:
 #   - protoc (Debian: apt-get install protobuf-compiler)
@@ -12,7 +13,6 @@
 set -eu
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-dir="$repo/Sources/Inference/Formats/ONNX"
 
 plugin=${PROTOC_GEN_SWIFT:-$(command -v protoc-gen-swift || true)}
 if [ -z "$plugin" ] || [ ! -x "$plugin" ]; then
@@ -21,10 +21,13 @@ if [ -z "$plugin" ] || [ ! -x "$plugin" ]; then
 fi
 command -v protoc >/dev/null || { echo "protoc not found (apt-get install protobuf-compiler)" >&2; exit 1; }
 
-# Internal visibility: the generated message types are the loader's business, not the Inference API.
-protoc --plugin=protoc-gen-swift="$plugin" \
-    --proto_path="$dir" \
-    --swift_out="$dir" \
-    --swift_opt=Visibility=Internal \
-    "$dir/onnx-subset.proto"
-echo "wrote $dir/onnx-subset.pb.swift"
+for proto in "$repo"/Sources/Inference/Formats/*/*.proto; do
+    dir=$(dirname "$proto")
+    # Internal visibility: the generated message types are the loaders' business, not the Inference API.
+    protoc --plugin=protoc-gen-swift="$plugin" \
+        --proto_path="$dir" \
+        --swift_out="$dir" \
+        --swift_opt=Visibility=Internal \
+        "$proto"
+    echo "wrote ${proto%.proto}.pb.swift"
+done

@@ -1,0 +1,19 @@
+import CFuzzDriver
+import Foundation
+import FuzzSupport
+import Inference
+
+/// The Caffe reader: the input splits into net.prototxt (text) and net.caffemodel (binary weights), see
+/// `FuzzInput.parts`, loaded into a graph (the step before running): it must load or throw, never trap.
+@_cdecl("LLVMFuzzerTestOneInput")
+func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let parts = FuzzInput.parts(Array(UnsafeBufferPointer(start: data, count: size)), count: 2)
+    FuzzInput.write(parts[0], to: "net.prototxt")
+    _ = try? ModelFormats.load(FuzzInput.write(parts[1], to: "net.caffemodel"))
+    return 0
+}
+
+// SwiftPM's debug builds rename an executable's `main`, which hides libFuzzer's: hand over to its driver.
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv, testOneInput))
