@@ -53,9 +53,10 @@ public final class Model: Sendable {
     private let admission: DispatchSemaphore
 
     /// Loads the model at `path` (a model file, or a directory holding one model); `type` (config `modelType`)
-    /// overrides detection by file name.
-    public convenience init(path: String, type: ModelType? = nil, options: ModelOptions = ModelOptions()) throws {
-        try self.init(graph: ModelFormats.load(path, type: type), options: options)
+    /// overrides detection by file name, `loadOptions` go to the reader (config `modelSignature`).
+    public convenience init(path: String, type: ModelType? = nil, loadOptions: ModelLoadOptions = ModelLoadOptions(),
+                            options: ModelOptions = ModelOptions()) throws {
+        try self.init(graph: ModelFormats.load(path, type: type, options: loadOptions), options: options)
     }
 
     public init(graph: Graph, options: ModelOptions = ModelOptions()) throws {

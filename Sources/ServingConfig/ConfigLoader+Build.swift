@@ -12,6 +12,7 @@ extension ConfigLoader {
 
         // Model and job
         c.modelType = try value(settings[.modelType], Self.verbatim)
+        c.modelSignature = try value(settings[.modelSignature], Self.verbatim)
         if let name = try value(settings[.jobName], Self.verbatim) { c.jobName = name }
         c.postProcessing = try postProcessing(settings)
         c.imageResize = try node(settings[.imageResize], Values.imageSize)

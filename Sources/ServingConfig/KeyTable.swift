@@ -1,6 +1,7 @@
 /// Where a key's value goes. Keys of both generations that mean the same thing map to the same setting.
 enum Setting: Sendable, Hashable, CaseIterable {
-    case modelPath, modelType, jobName, postProcessing, topN, imageResize, imageShape, inputAlreadyBatched
+    case modelPath, modelType, modelSignature, jobName, postProcessing, topN, imageResize, imageShape
+    case inputAlreadyBatched
     case coreNumberPerMachine, modelParallelism, threadPerModel, batchSize, batchWindow
     case redisUrl, redisMaxMemory, redisTimeout
     case redisSecureEnabled, redisSecureTrustStorePath, redisSecureTrustStorePassword
@@ -34,6 +35,7 @@ enum KeyTable {
         ("recordEncrypted", .recordEncrypted),
         ("queueUsed", .queueUsed),
         // ours
+        ("modelSignature", .modelSignature),
         ("batchSize", .batchSize),
         ("batchWindow", .batchWindow),
         ("storeDir", .storeDir),

@@ -22,6 +22,9 @@ public struct ServingConfiguration: Sendable, Equatable {
     /// `tf.frozenModel`, `tf.savedModel`, `Caffe`, `BigDL`, `OpenVINO`, and `ONNX`). Flat `modelType`. Checked
     /// when the model is located (`ModelType.configured`).
     public var modelType: String?
+    /// The signature a TensorFlow SavedModel is served by; nil = `serving_default`. Flat `modelSignature` (ours).
+    /// Checked when the model is located: only a SavedModel has signatures.
+    public var modelSignature: String?
     /// Input stream name and result-key prefix. Flat `jobName` | nested `model.name`.
     public var jobName: String = "serving_stream"
     /// Output filter. Flat `postProcessing` | nested `data.filter` | nested `params.top_n` (0.7).

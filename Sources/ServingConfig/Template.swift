@@ -9,6 +9,11 @@ extension ServingConfiguration {
 
         # Directory holding the model to serve (one model per directory). Required.
         modelPath: models/digits
+        # Format of the model, when detection by file name is not wanted: ONNX, OpenVINO, tf.frozenModel,
+        # tf.savedModel, Caffe or BigDL. Default: from the file names (*.onnx, *.xml, *.pb, *.caffemodel, *.model).
+        modelType:
+        # Signature of a TensorFlow SavedModel to serve. Default serving_default.
+        modelSignature:
         # Name of the input stream; results are stored as cluster-serving_<jobName>:<uri>. Default serving_stream.
         jobName: serving_stream
         # Filter applied to each result: topN(n) or pickTopN(n). Default: none, results are returned as tensors.

@@ -20,6 +20,13 @@ import ServingConfig
         #expect(try Sandbox().parse("modelPath: model\n").0.modelType == nil)
     }
 
+    @Test func modelSignatureIsKeptAsWrittenAndAbsentByDefault() throws {
+        let (config, warnings) = try Sandbox().parse("modelPath: model\nModelSignature: scores_only\n")
+        #expect(config.modelSignature == "scores_only")
+        #expect(warnings == [])
+        #expect(try Sandbox().parse("modelPath: model\n").0.modelSignature == nil)
+    }
+
     @Test func templateSpellingRedisMaxmemoryIsAccepted() throws {
         let (config, warnings) = try Sandbox().parse("modelPath: model\nredisMaxmemory: 1gb\n")
         #expect(config.redisMaxMemory == 1 << 30)

@@ -14,7 +14,8 @@ import ServingConfig
         for (index, line) in lines.enumerated() where !line.hasPrefix("#") {
             #expect(lines[index - 1].hasPrefix("# "), "no comment above \(line)")
         }
-        for key in ["modelPath", "jobName", "postProcessing", "imageResize", "inputAlreadyBatched",
+        for key in ["modelPath", "modelType", "modelSignature", "jobName", "postProcessing", "imageResize",
+                    "inputAlreadyBatched",
                     "coreNumberPerMachine", "modelParallelism", "threadPerModel", "redisUrl", "redisMaxMemory",
                     "redisTimeout", "redisSecureEnabled", "batchSize", "batchWindow", "storeDir", "appendfsync",
                     "bind", "requirepass", "servingLog", "errorLog", "storeLog", "frontend"] {

@@ -43,20 +43,21 @@ def test_the_stock_client_gets_the_frameworks_answer(serving, folder, name, mode
         np.testing.assert_allclose(got, case["outputs"][0][row], rtol=case["rtol"], atol=case["atol"])
 
 
-def test_a_tensorflow_model_takes_images_channels_last(serving, tmp_path):
-    """Spec 7.2: TensorFlow models get HWC images (BGR 0-255, as the original decoded them)."""
+@pytest.mark.parametrize("suffix", [".jpg", ".png"])
+def test_a_tensorflow_model_takes_images_channels_last(serving, tmp_path, suffix):
+    """Spec 7.2: TensorFlow models get HWC images (BGR 0-255, as the original decoded them with OpenCV)."""
     case = fixture("tensorflow", "cnn_bn")
     height, width = case["inputs"][0].shape[1:3]
     pixels = np.random.default_rng(5).integers(0, 256, (height, width, 3), dtype=np.uint8)
-    image = tmp_path / "photo.png"  # lossless, so the decoded pixels are these
+    image = tmp_path / f"photo{suffix}"
     cv2.imwrite(str(image), pixels)
     s = serving(modelPath=str(case["model"]))
     s.start()
     s.input_queue().enqueue("photo", image=str(image))
     s.wait_result("photo")
     got = s.output_queue().query("photo")
-    # The same pixels through `predict` as a [1, H, W, 3] float tensor: the serving job must have fed exactly that.
-    np.save(tmp_path / "hwc.npy", pixels.astype(np.float32)[None])
+    # OpenCV's pixels through `predict` as a [1, H, W, 3] float tensor: the serving job must have fed exactly that.
+    np.save(tmp_path / "hwc.npy", cv2.imread(str(image)).astype(np.float32)[None])
     run_cli("predict", "--model", str(case["model"]), "--input", str(tmp_path / "hwc.npy"),
             "--output", str(tmp_path / "expected.npy"))
     np.testing.assert_allclose(got, np.load(tmp_path / "expected.npy")[0], rtol=1e-5, atol=1e-6)

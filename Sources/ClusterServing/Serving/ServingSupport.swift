@@ -26,7 +26,8 @@ struct ConfigOption: ParsableArguments {
         for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         if checkModel {
             do {
-                _ = try ModelFormats.locate(config.modelPath, type: ModelType.configured(config.modelType))
+                _ = try ModelFormats.locate(config.modelPath, type: ModelType.configured(config.modelType),
+                                            options: ModelLoadOptions(signature: config.modelSignature))
             } catch {
                 throw CLIError("\(config.file): modelPath: \(config.modelPath): \(error)")
             }

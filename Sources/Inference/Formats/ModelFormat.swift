@@ -7,6 +7,31 @@ public protocol ModelFormat: Sendable {
     /// Whether `fileName` is the main file of a model in this format (the one a model path may name).
     func isModelFile(_ fileName: String) -> Bool
     func load(file: String) throws -> Graph
+    /// Reads the model with what its configuration says beyond the file. Only TensorFlow reads options (a
+    /// SavedModel's signature); `ModelFormats.locate` has refused them for the other formats.
+    func load(file: String, options: ModelLoadOptions) throws -> Graph
+}
+
+extension ModelFormat {
+    public func load(file: String, options: ModelLoadOptions) throws -> Graph { try load(file: file) }
+}
+
+/// What a model's configuration tells its reader beyond the file and the format.
+public struct ModelLoadOptions: Sendable, Equatable {
+    /// The signature a TensorFlow SavedModel is served by (config `modelSignature`); nil for `serving_default`.
+    public var signature: String?
+
+    public init(signature: String? = nil) {
+        self.signature = signature?.isEmpty == true ? nil : signature
+    }
+
+    /// Refuses a signature for the model in `file`, which is not a SavedModel but a `kind`.
+    func refuseSignature(for file: String, _ kind: String) throws {
+        guard let signature else { return }
+        throw InferenceError.invalidInput(
+            reason: "modelSignature \(signature) names a signature, which only a TensorFlow SavedModel has; "
+                + "\(file) is not one (\(kind))")
+    }
 }
 
 public enum ModelFormats {
@@ -16,7 +41,10 @@ public enum ModelFormats {
 
     /// Finds the model at `path`: a model file, or a directory holding exactly one model. A `type` (config
     /// `modelType`) keeps only the files of that format, so it also picks one model out of several.
-    public static func locate(_ path: String, type: ModelType? = nil) throws -> (format: any ModelFormat, file: String) {
+    /// `options` that do not apply to the model found are refused (a signature for anything but a SavedModel).
+    public static func locate(_ path: String, type: ModelType? = nil, options: ModelLoadOptions = ModelLoadOptions())
+        throws -> (format: any ModelFormat, file: String)
+    {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw InferenceError.modelNotFound(path: path)
@@ -47,23 +75,24 @@ public enum ModelFormats {
             }
             located = found[0]
         }
-        if let savedModel = type?.isTensorFlowSavedModel {
-            let folder = ((located.file as NSString).deletingLastPathComponent as NSString)
-            var isFolder: ObjCBool = false
-            let hasVariables = FileManager.default.fileExists(atPath: folder.appendingPathComponent("variables"),
-                                                              isDirectory: &isFolder) && isFolder.boolValue
-            guard hasVariables == savedModel else {
-                throw InferenceError.typeMismatch(path: path, type: type?.name ?? "",
-                                                  found: [hasVariables ? "a SavedModel (variables/ beside \((located.file as NSString).lastPathComponent))"
-                                                                       : "a frozen graph (no variables/ folder)"])
-            }
+        let isSavedModel = located.format is TensorFlowFormat && TensorFlowFormat.isSavedModel(located.file)
+        if let type, let savedModel = type.isTensorFlowSavedModel, isSavedModel != savedModel {
+            let found = isSavedModel
+                ? "a SavedModel (variables/ beside \((located.file as NSString).lastPathComponent))"
+                : "a frozen graph (no variables/ folder)"
+            throw InferenceError.typeMismatch(path: path, type: type.name, found: [found])
+        }
+        if !isSavedModel {
+            let kind = located.format is TensorFlowFormat ? TensorFlowFormat.frozenGraphFormat : located.format.name
+            try options.refuseSignature(for: located.file, kind)
         }
         return located
     }
 
-    public static func load(_ path: String, type: ModelType? = nil) throws -> Graph {
-        let (format, file) = try locate(path, type: type)
-        return try format.load(file: file)
+    public static func load(_ path: String, type: ModelType? = nil,
+                            options: ModelLoadOptions = ModelLoadOptions()) throws -> Graph {
+        let (format, file) = try locate(path, type: type, options: options)
+        return try format.load(file: file, options: options)
     }
 }
 

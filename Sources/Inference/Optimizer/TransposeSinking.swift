@@ -171,15 +171,24 @@ enum TransposeSinking {
         default:
             return false
         }
-        // The reader now computes on the un-transposed data; the Transpose moves to its output.
+        moveBelow(index, reader: reader, at: readerIndex, perm: perm, &editor)
+        return true
+    }
+
+    /// The reader (already rewritten to compute on the un-transposed data) writes a fresh value, and the Transpose
+    /// at `index`, now with `perm`, moves to its output.
+    private static func moveBelow(_ index: Int, reader: Node, at readerIndex: Int, perm: [Int],
+                                  _ editor: inout GraphEditor) {
+        var reader = reader
+        let readerOutput = reader.outputs[0]
         let moved = editor.freshName(base: readerOutput)
         reader.outputs = [moved]
         editor.update(readerIndex) { $0 = reader }
         editor.update(index) {
             $0.inputs = [moved]
             $0.outputs = [readerOutput]
+            $0.attributes["perm"] = .ints(perm)
         }
-        return true
     }
 
     /// The Transpose with the same `perm` producing `input`, when the reader is its only reader.
@@ -207,7 +216,7 @@ enum TransposeSinking {
         var reader = editor.node(readerIndex)
         let rank = perm.count
         let output = editor.node(index).outputs[0], source = editor.node(index).inputs[0]
-        guard reader.inputs.first == output, let readerOutput = reader.outputs.first,
+        guard reader.inputs.first == output, !reader.outputs.isEmpty,
               let keepDims = try? reader.int("keepdims", default: 1) else { return false }
         let axesFromInput = reader.inputs.count > 1 && !reader.inputs[1].isEmpty
         let listed: [Int]?
@@ -238,14 +247,7 @@ enum TransposeSinking {
             editor.remove(index)
             return true
         }
-        let moved = editor.freshName(base: readerOutput)
-        reader.outputs = [moved]
-        editor.update(readerIndex) { $0 = reader }
-        editor.update(index) {
-            $0.inputs = [moved]
-            $0.outputs = [readerOutput]
-            $0.attributes["perm"] = .ints(remaining)
-        }
+        moveBelow(index, reader: reader, at: readerIndex, perm: remaining, &editor)
         return true
     }
 }

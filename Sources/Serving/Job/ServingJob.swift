@@ -62,13 +62,14 @@ public final class ServingJob: @unchecked Sendable {
     func start(availableCores: Int) {
         do {
             let type = try ModelType.configured(config.modelType)
-            let located = try ModelFormats.locate(config.modelPath, type: type)
+            let loadOptions = ModelLoadOptions(signature: config.modelSignature)
+            let located = try ModelFormats.locate(config.modelPath, type: type, options: loadOptions)
             modelFile = located.file
             let engine = config.engineSettings(availableCores: availableCores, openVINO: located.format.name == "OpenVINO IR")
             let options = ModelOptions(threads: engine.threadsPerCopy, copies: engine.copies)
             let loaded: Model
             do {
-                loaded = try Model(path: located.file, type: type, options: options)
+                loaded = try Model(path: located.file, type: type, loadOptions: loadOptions, options: options)
             } catch {
                 throw ServingError.modelLoadFailed(path: located.file, reason: "\(error)")
             }

@@ -45,14 +45,14 @@ final class BigDLGraphBuilder {
             guard !inputs.isEmpty else {
                 throw malformed("the graph names no inputs (inputNames)")
             }
-            inputs = inputs.map { uniqueName($0) }
+            inputs = inputs.map { uniqueValueName($0) }
             graphInputNames = Set(inputs)
             let given: BigDLActivity = inputs.count == 1 ? .tensor(BigDLValue(name: inputs[0], dims: nil))
                 : .table(inputs.map { BigDLValue(name: $0, dims: nil) })
             activity = try graph(top, input: given)
             outputNames = try Self.strings(top, "outputNames", file: file)
         } else {
-            inputs = [uniqueName("input")]
+            inputs = [uniqueValueName("input")]
             graphInputNames = Set(inputs)
             activity = try translate(top, input: .tensor(BigDLValue(name: inputs[0], dims: nil)))
             outputNames = activity.values.count == 1 ? ["output"]
@@ -232,21 +232,12 @@ final class BigDLGraphBuilder {
 
     // MARK: Emitting
 
-    func uniqueName(_ base: String) -> String {
-        var candidate = base
-        var suffix = 1
-        while takenNames.contains(candidate) {
-            candidate = "\(base)_\(suffix)"
-            suffix += 1
-        }
-        takenNames.insert(candidate)
-        return candidate
-    }
+    func uniqueValueName(_ base: String) -> String { uniqueName(base, in: &takenNames) }
 
     func addNode(_ node: Node) { nodes.append(node) }
 
     func addInitializer(_ tensor: Tensor, base: String) -> String {
-        let name = uniqueName(base)
+        let name = uniqueValueName(base)
         initializers[name] = tensor
         return name
     }

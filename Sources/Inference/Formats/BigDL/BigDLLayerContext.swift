@@ -135,7 +135,7 @@ struct BigDLLayerContext {
     /// Emits a node into a fresh value: named after the module when `final`, else "<module>/<op>".
     func emitValue(_ opType: String, _ inputs: [String], _ attributes: [String: Attribute] = [:],
                    dims: [Int?]?, final: Bool = false) -> BigDLValue {
-        let value = builder.uniqueName(final ? name : "\(name)/\(opType)")
+        let value = builder.uniqueValueName(final ? name : "\(name)/\(opType)")
         builder.addNode(Node(name: value, opType: opType, inputs: inputs, outputs: [value], attributes: attributes))
         return BigDLValue(name: value, dims: dims)
     }

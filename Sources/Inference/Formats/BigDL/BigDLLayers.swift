@@ -56,6 +56,17 @@ enum BigDLLayers {
 
     /// strides and pads (padW/padH -1: TensorFlow-style SAME, the odd pixel at the end) and the output's
     /// spatial dimensions.
+    /// The window of a pooling module (kH/kW, dH/dW, padH/padW); its two modules spell ceil mode differently.
+    private static func poolingWindow(_ c: BigDLLayerContext, input: BigDLValue,
+                                      ceil: Bool) throws -> (attributes: [String: Attribute], spatial: [Int?]) {
+        var (attributes, spatial) = try window(
+            c, input: input, kernel: (try c.int("kH", default: 1), try c.int("kW", default: 1)),
+            stride: (try c.int("dH", default: 1), try c.int("dW", default: 1)),
+            pad: (try c.int("padH", default: 0), try c.int("padW", default: 0)), ceil: ceil)
+        attributes["ceil_mode"] = .int(ceil ? 1 : 0)
+        return (attributes, spatial)
+    }
+
     private static func window(_ c: BigDLLayerContext, input: BigDLValue, kernel: (h: Int, w: Int),
                                stride: (h: Int, w: Int), pad: (h: Int, w: Int), dilation: (h: Int, w: Int) = (1, 1),
                                ceil: Bool = false) throws -> (attributes: [String: Attribute], spatial: [Int?]) {
@@ -237,12 +248,7 @@ enum BigDLLayers {
     private static func maxPooling(_ c: BigDLLayerContext) throws -> BigDLActivity {
         let nhwc = try c.isNHWC()
         let source = try spatialInput(c, nhwc: nhwc)
-        let ceil = try c.bool("ceil_mode", default: false)
-        var (attributes, spatial) = try window(
-            c, input: source, kernel: (try c.int("kH", default: 1), try c.int("kW", default: 1)),
-            stride: (try c.int("dH", default: 1), try c.int("dW", default: 1)),
-            pad: (try c.int("padH", default: 0), try c.int("padW", default: 0)), ceil: ceil)
-        attributes["ceil_mode"] = .int(ceil ? 1 : 0)
+        let (attributes, spatial) = try poolingWindow(c, input: source, ceil: try c.bool("ceil_mode", default: false))
         let channels = source.dims.flatMap { $0.count == 4 ? $0[1] : nil }
         return spatialOutput(c, nhwc: nhwc, "MaxPool", [source.name], attributes,
                              dims: [batch(source), channels] + spatial)
@@ -259,12 +265,7 @@ enum BigDLLayers {
             return spatialOutput(c, nhwc: nhwc, "GlobalAveragePool", [source.name], [:],
                                  dims: [batch(source), channels, 1, 1])
         }
-        let ceil = try c.bool("ceilMode", default: false)
-        var (attributes, spatial) = try window(
-            c, input: source, kernel: (try c.int("kH", default: 1), try c.int("kW", default: 1)),
-            stride: (try c.int("dH", default: 1), try c.int("dW", default: 1)),
-            pad: (try c.int("padH", default: 0), try c.int("padW", default: 0)), ceil: ceil)
-        attributes["ceil_mode"] = .int(ceil ? 1 : 0)
+        var (attributes, spatial) = try poolingWindow(c, input: source, ceil: try c.bool("ceilMode", default: false))
         attributes["count_include_pad"] = .int(try c.bool("countIncludePad", default: true) ? 1 : 0)
         return spatialOutput(c, nhwc: nhwc, "AveragePool", [source.name], attributes,
                              dims: [batch(source), channels] + spatial)

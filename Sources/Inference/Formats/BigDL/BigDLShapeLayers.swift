@@ -180,7 +180,7 @@ enum BigDLShapeLayers {
         let keepDim = try c.bool("keepDim", default: false)
         var pieceDims = source.dims ?? []
         pieceDims[axis] = 1
-        let names = (0..<size).map { c.builder.uniqueName("\(c.name)/\($0 + 1)") }
+        let names = (0..<size).map { c.builder.uniqueValueName("\(c.name)/\($0 + 1)") }
         c.builder.addNode(Node(name: c.name, opType: "Split", inputs: [source.name], outputs: names,
                                attributes: ["axis": .int(axis)]))
         let pieces = names.map { BigDLValue(name: $0, dims: pieceDims) }

@@ -10,7 +10,7 @@ struct CaffeFormat: ModelFormat {
     func isModelFile(_ fileName: String) -> Bool { fileName.hasSuffix(".caffemodel") }
 
     func load(file: String) throws -> Graph {
-        guard FileManager.default.fileExists(atPath: file) else { throw InferenceError.modelNotFound(path: file) }
+        try ModelFiles.requireExists(file)
         let prototxt = try Self.findPrototxt(beside: file)
         let net = try Self.decodeText(at: prototxt)
         let weights = try Self.decodeWeights(at: file)
@@ -40,12 +40,7 @@ struct CaffeFormat: ModelFormat {
     // MARK: The .prototxt
 
     static func decodeText(at path: String) throws -> Caffe_NetParameter {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw InferenceError.malformedModel(file: path, reason: "cannot be read: \(error.localizedDescription)")
-        }
+        let data = try ModelFiles.read(path)
         guard let text = String(data: data, encoding: .utf8) else {
             throw InferenceError.malformedModel(file: path, reason: "the file is not UTF-8 text")
         }
@@ -74,38 +69,14 @@ struct CaffeFormat: ModelFormat {
     // MARK: The .caffemodel
 
     static func decodeWeights(at path: String) throws -> Caffe_NetParameter {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            throw InferenceError.malformedModel(file: path, reason: "cannot be read: \(error.localizedDescription)")
-        }
-        return try decodeWeights(data, file: path)
+        try decodeWeights(ModelFiles.read(path), file: path)
     }
 
     static func decodeWeights(_ data: Data, file: String) throws -> Caffe_NetParameter {
-        guard !data.isEmpty else { throw InferenceError.malformedModel(file: file, reason: "the file is empty") }
         var options = BinaryDecodingOptions()
         options.discardUnknownFields = true  // optimiser state, fillers: not kept in memory
-        let net: Caffe_NetParameter
-        do {
-            net = try Caffe_NetParameter(serializedBytes: data, options: options)
-        } catch let error as BinaryDecodingError {
-            let reason: String
-            switch error {
-            case .truncated:
-                reason = "the file is truncated (its protobuf data ends in the middle of a field)"
-            case .invalidUTF8:
-                reason = "the file is damaged: a text field is not valid UTF-8"
-            case .messageDepthLimit:
-                reason = "the file nests messages deeper than the decoder allows"
-            default:
-                reason = "the file is not a Caffe model: its bytes are not valid protobuf (\(error))"
-            }
-            throw InferenceError.malformedModel(file: file, reason: reason)
-        } catch {
-            throw InferenceError.malformedModel(file: file, reason: "the file cannot be decoded as a Caffe model: \(error)")
-        }
+        let net = try ModelFiles.decode(Caffe_NetParameter.self, from: data, file: file, describing: "a Caffe model",
+                                        options: options)
         try refuseLegacyLayers(net, file: file, tool: "upgrade_net_proto_binary")
         guard !net.layer.isEmpty else {
             throw InferenceError.malformedModel(file: file, reason: "the file holds no layers: it is not a Caffe model, or it is damaged")

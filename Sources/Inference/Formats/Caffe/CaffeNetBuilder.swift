@@ -168,7 +168,7 @@ final class CaffeNetBuilder {
 
     func setShape(_ shape: [Int?], of value: String) { shapes[value] = shape }
 
-    func uniqueValueName(_ base: String) -> String { Self.unique(base, in: &takenValueNames) }
+    func uniqueValueName(_ base: String) -> String { uniqueName(base, in: &takenValueNames) }
 
     func addInitializer(_ tensor: Tensor, named name: String) {
         initializers[name] = tensor
@@ -177,7 +177,7 @@ final class CaffeNetBuilder {
 
     func addNode(_ node: Node) {
         var node = node
-        node.name = Self.unique(node.name, in: &takenNodeNames)
+        node.name = uniqueName(node.name, in: &takenNodeNames)
         nodes.append(node)
     }
 
@@ -214,16 +214,5 @@ final class CaffeNetBuilder {
             }
         }
         return outputs
-    }
-
-    private static func unique(_ base: String, in taken: inout Set<String>) -> String {
-        var candidate = base
-        var suffix = 1
-        while taken.contains(candidate) {
-            candidate = "\(base)_\(suffix)"
-            suffix += 1
-        }
-        taken.insert(candidate)
-        return candidate
     }
 }

@@ -11,46 +11,14 @@ struct ONNXFormat: ModelFormat {
     func isModelFile(_ fileName: String) -> Bool { fileName.hasSuffix(".onnx") }
 
     func load(file: String) throws -> Graph {
-        guard FileManager.default.fileExists(atPath: file) else { throw InferenceError.modelNotFound(path: file) }
-        let data: Data
-        do {
-            // Mapped: a large model is not copied once more before protobuf decoding copies its tensors out.
-            data = try Data(contentsOf: URL(fileURLWithPath: file), options: .mappedIfSafe)
-        } catch {
-            throw InferenceError.malformedModel(file: file, reason: "cannot be read: \(error.localizedDescription)")
-        }
-        return try load(data: data, file: file)
+        try load(data: ModelFiles.read(file), file: file)
     }
 
     /// Reads a model from its bytes. `file` names the model in errors, and external tensor data is looked up
     /// relative to its directory.
     func load(data: Data, file: String) throws -> Graph {
-        let model = try Self.decode(data, file: file)
+        let model = try ModelFiles.decode(Onnx_ModelProto.self, from: data, file: file, describing: "an ONNX model")
         return try ONNXGraphReader(file: file).graph(of: model)
-    }
-
-    static func decode(_ data: Data, file: String) throws -> Onnx_ModelProto {
-        guard !data.isEmpty else {
-            throw InferenceError.malformedModel(file: file, reason: "the file is empty")
-        }
-        do {
-            return try Onnx_ModelProto(serializedBytes: data)
-        } catch let error as BinaryDecodingError {
-            let reason: String
-            switch error {
-            case .truncated:
-                reason = "the file is truncated (its protobuf data ends in the middle of a field)"
-            case .invalidUTF8:
-                reason = "the file is damaged: a text field is not valid UTF-8"
-            case .messageDepthLimit:
-                reason = "the file nests messages deeper than the decoder allows"
-            default:
-                reason = "the file is not an ONNX model: its bytes are not valid protobuf (\(error))"
-            }
-            throw InferenceError.malformedModel(file: file, reason: reason)
-        } catch {
-            throw InferenceError.malformedModel(file: file, reason: "the file cannot be decoded as ONNX: \(error)")
-        }
     }
 }
 

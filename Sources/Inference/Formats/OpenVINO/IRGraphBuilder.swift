@@ -94,7 +94,7 @@ final class IRGraphBuilder {
     func setType(_ type: ElementType, of value: String) { valueTypes[value] = type }
 
     /// A value name not used yet, derived from `base`.
-    func uniqueValueName(_ base: String) -> String { Self.unique(base, in: &takenValueNames) }
+    func uniqueValueName(_ base: String) -> String { uniqueName(base, in: &takenValueNames) }
 
     func addInitializer(_ tensor: Tensor, named name: String) {
         initializers[name] = tensor
@@ -103,7 +103,7 @@ final class IRGraphBuilder {
 
     func addNode(_ node: Node) {
         var node = node
-        node.name = Self.unique(node.name, in: &takenNodeNames)
+        node.name = uniqueName(node.name, in: &takenNodeNames)
         nodes.append(node)
     }
 
@@ -233,16 +233,5 @@ final class IRGraphBuilder {
         var read = Set(outputs)
         for node in nodes { read.formUnion(node.inputs) }
         initializers = initializers.filter { read.contains($0.key) }
-    }
-
-    private static func unique(_ base: String, in taken: inout Set<String>) -> String {
-        var candidate = base
-        var suffix = 1
-        while taken.contains(candidate) {
-            candidate = "\(base)_\(suffix)"
-            suffix += 1
-        }
-        taken.insert(candidate)
-        return candidate
     }
 }

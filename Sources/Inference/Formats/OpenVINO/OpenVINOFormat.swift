@@ -10,15 +10,7 @@ struct OpenVINOFormat: ModelFormat {
     func isModelFile(_ fileName: String) -> Bool { fileName.hasSuffix(".xml") }
 
     func load(file: String) throws -> Graph {
-        let xml: Data
-        do {
-            xml = try Data(contentsOf: URL(fileURLWithPath: file))
-        } catch {
-            throw FileManager.default.fileExists(atPath: file)
-                ? InferenceError.malformedModel(file: file, reason: "cannot read the file: \(error)")
-                : InferenceError.modelNotFound(path: file)
-        }
-        let document = try IRDocument.parse(xml, file: file)
+        let document = try IRDocument.parse(ModelFiles.read(file), file: file)
         guard let version = document.version, Self.supportedVersions.contains(version) else {
             throw InferenceError.malformedModel(
                 file: file,

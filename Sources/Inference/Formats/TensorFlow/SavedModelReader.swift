@@ -51,23 +51,8 @@ enum SavedModelReader {
     // MARK: The SavedModel file
 
     static func decode(_ file: String) throws -> Tensorflow_SavedModel {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: file), options: .mappedIfSafe)
-        } catch {
-            throw InferenceError.malformedModel(file: file, reason: "cannot be read: \(error.localizedDescription)")
-        }
-        guard !data.isEmpty else { throw InferenceError.malformedModel(file: file, reason: "the file is empty") }
-        do {
-            return try Tensorflow_SavedModel(serializedBytes: data)
-        } catch BinaryDecodingError.truncated {
-            throw InferenceError.malformedModel(
-                file: file, reason: "the file is truncated (its protobuf data ends in the middle of a field)")
-        } catch {
-            throw InferenceError.malformedModel(
-                file: file, reason: "the file is not a TensorFlow SavedModel: its bytes are not a valid SavedModel "
-                    + "protobuf (\(error))")
-        }
+        try ModelFiles.decode(Tensorflow_SavedModel.self, from: ModelFiles.read(file), file: file,
+                              describing: "a TensorFlow SavedModel")
     }
 
     /// The meta graph TensorFlow Serving loads: the one tagged "serve", or the only one.

@@ -33,7 +33,8 @@ struct TensorBundle {
                 file: indexFile, reason: "the checkpoint index is missing: a SavedModel keeps its weights in "
                     + "variables/variables.index and variables/variables.data-NNNNN-of-NNNNN")
         }
-        let table = SortedStringTable(file: indexFile, bytes: Array(try Self.read(indexFile, what: "checkpoint index")))
+        let index = try ModelFiles.read(indexFile, describing: "checkpoint index")
+        let table = SortedStringTable(file: indexFile, bytes: Array(index))
 
         var header: Tensorflow_BundleHeaderProto?
         var entries: [String: Tensorflow_BundleEntryProto] = [:]
@@ -77,7 +78,7 @@ struct TensorBundle {
                 throw InferenceError.malformedModel(
                     file: file, reason: "the checkpoint data shard \(shard + 1) of \(shardCount) is missing")
             }
-            shards.append(try Self.read(file, what: "checkpoint data shard"))
+            shards.append(try ModelFiles.read(file, describing: "checkpoint data shard"))
         }
         self.shards = shards
     }
@@ -217,14 +218,5 @@ struct TensorBundle {
     private static func fiveDigits(_ value: Int) -> String {
         let digits = String(value)
         return String(repeating: "0", count: max(0, 5 - digits.count)) + digits
-    }
-
-    private static func read(_ file: String, what: String) throws -> Data {
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: file), options: .mappedIfSafe)
-        } catch {
-            throw InferenceError.malformedModel(file: file, reason: "the \(what) cannot be read: "
-                                                + error.localizedDescription)
-        }
     }
 }

@@ -19,47 +19,33 @@ struct TensorFlowFormat: ModelFormat {
         fileName.hasSuffix(".pb") && !Self.companionFiles.contains(fileName)
     }
 
-    func load(file: String) throws -> Graph {
-        guard FileManager.default.fileExists(atPath: file) else { throw InferenceError.modelNotFound(path: file) }
-        let directory = (file as NSString).deletingLastPathComponent
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("variables"),
-                                          isDirectory: &isDirectory), isDirectory.boolValue {
-            return try loadSavedModel(file: file)
+    func load(file: String) throws -> Graph { try load(file: file, options: ModelLoadOptions()) }
+
+    /// A SavedModel (`variables/` beside the file) is read with the signature the options name; a frozen graph
+    /// has none to name.
+    func load(file: String, options: ModelLoadOptions) throws -> Graph {
+        try ModelFiles.requireExists(file)
+        if Self.isSavedModel(file) {
+            let signature = options.signature ?? SavedModelReader.defaultSignature
+            return try SavedModelReader.load(file: file, signature: signature)
         }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: file), options: .mappedIfSafe)
-        } catch {
-            throw InferenceError.malformedModel(file: file, reason: "cannot be read: \(error.localizedDescription)")
-        }
-        let graphDef = try Self.decodeGraphDef(data, file: file)
+        try options.refuseSignature(for: file, Self.frozenGraphFormat)
+        let graphDef = try Self.decodeGraphDef(ModelFiles.read(file), file: file)
         let names = try Self.graphMetadata(besides: file)
         return try TensorFlowGraphTranslator(file: file, format: Self.frozenGraphFormat)
             .graph(of: graphDef, inputNames: names?.inputs, outputNames: names?.outputs)
     }
 
-    private func loadSavedModel(file: String) throws -> Graph {
-        try SavedModelReader.load(file: file)
+    /// Whether the `.pb` at `file` is a SavedModel's graph: a `variables/` folder is beside it.
+    static func isSavedModel(_ file: String) -> Bool {
+        let variables = ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent("variables")
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: variables, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     static func decodeGraphDef(_ data: Data, file: String) throws -> Tensorflow_GraphDef {
-        guard !data.isEmpty else { throw InferenceError.malformedModel(file: file, reason: "the file is empty") }
-        let graphDef: Tensorflow_GraphDef
-        do {
-            graphDef = try Tensorflow_GraphDef(serializedBytes: data)
-        } catch let error as BinaryDecodingError {
-            let reason: String
-            switch error {
-            case .truncated: reason = "the file is truncated (its protobuf data ends in the middle of a field)"
-            case .invalidUTF8: reason = "the file is damaged: a text field is not valid UTF-8"
-            case .messageDepthLimit: reason = "the file nests messages deeper than the decoder allows"
-            default: reason = "the file is not a TensorFlow GraphDef: its bytes are not valid protobuf (\(error))"
-            }
-            throw InferenceError.malformedModel(file: file, reason: reason)
-        } catch {
-            throw InferenceError.malformedModel(file: file, reason: "the file cannot be decoded as a GraphDef: \(error)")
-        }
+        let graphDef = try ModelFiles.decode(Tensorflow_GraphDef.self, from: data, file: file,
+                                             describing: "a TensorFlow GraphDef")
         // Any bytes can decode to an empty message with unknown fields; a graph has nodes with ops.
         guard !graphDef.node.isEmpty, graphDef.node.allSatisfy({ !$0.op.isEmpty }) else {
             throw InferenceError.malformedModel(

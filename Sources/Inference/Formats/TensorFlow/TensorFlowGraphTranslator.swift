@@ -256,7 +256,7 @@ final class TensorFlowGraphTranslator {
 
     func setKnownElements(_ elements: [Int?]?, of value: String) { partialValues[value] = elements }
 
-    func uniqueValueName(_ base: String) -> String { Self.unique(base, in: &takenValueNames) }
+    func uniqueValueName(_ base: String) -> String { uniqueName(base, in: &takenValueNames) }
 
     func addInitializer(_ tensor: Tensor, named name: String) {
         takenValueNames.insert(name)
@@ -271,7 +271,7 @@ final class TensorFlowGraphTranslator {
     func addNode(_ node: Node) {
         if fold(node) { return }
         var node = node
-        node.name = Self.unique(node.name, in: &takenNodeNames)
+        node.name = uniqueName(node.name, in: &takenNodeNames)
         takenValueNames.formUnion(node.outputs)
         nodes.append(node)
     }
@@ -291,16 +291,5 @@ final class TensorFlowGraphTranslator {
             addInitializer(tensor.copy(), named: name)
         }
         return true
-    }
-
-    private static func unique(_ base: String, in taken: inout Set<String>) -> String {
-        var candidate = base
-        var suffix = 1
-        while taken.contains(candidate) {
-            candidate = "\(base)_\(suffix)"
-            suffix += 1
-        }
-        taken.insert(candidate)
-        return candidate
     }
 }
