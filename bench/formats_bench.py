@@ -159,14 +159,7 @@ def print_table(rows, formats, tf_session):
 
 
 def print_machine(args):
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
-    except OSError:
-        pass
-    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"machine: {nproc} CPUs available (nproc), {cpu}")
+    ib.describe_machine()
     tf_version = "not measured (no --tf-python)"
     if args.tf_python:
         proc = subprocess.run([args.tf_python, "-c", "import tensorflow as tf; print(tf.__version__)"],

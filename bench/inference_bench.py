@@ -127,7 +127,9 @@ def fmt(value, spec):
     return "-" if value is None else format(value, spec)
 
 
-def print_machine(args):
+def describe_machine():
+    """The CPU model and the kernel path ours takes: OpenBLAS's core (as it picked it when loaded, in this process
+    with the same environment) and the engine's own SIMD build."""
     cpu = "unknown"
     try:
         with open("/proc/cpuinfo") as f:
@@ -135,8 +137,22 @@ def print_machine(args):
     except OSError:
         pass
     nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    import onnxruntime
+    import ctypes
+    try:
+        blas = ctypes.CDLL("libopenblas.so.0")
+        blas.openblas_get_corename.restype = ctypes.c_char_p
+        core = blas.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        core = "unknown"
+    coretype = os.environ.get("OPENBLAS_CORETYPE", "unset")
     print(f"machine: {nproc} CPUs available (nproc), {cpu}")
+    print(f"kernels: OpenBLAS core {core} (OPENBLAS_CORETYPE {coretype}); the engine's SIMD code built for "
+          "x86-64 AVX2+FMA (Package.swift)")
+
+
+def print_machine(args):
+    describe_machine()
+    import onnxruntime
     print(f"onnxruntime {onnxruntime.__version__}; ours: {args.bin}")
 
 

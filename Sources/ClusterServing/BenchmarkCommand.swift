@@ -11,8 +11,7 @@ struct BenchmarkCommand: ParsableCommand {
         abstract: "Measure a model on random input of its shape: images/s, p50 and p99 latency per batch."
     )
 
-    @Option(help: "A model directory or a model file.")
-    var model: String
+    @OptionGroup var selection: ModelSelection
 
     @Option(help: "Batch size (fills the batch dimension).")
     var batch: Int = 1
@@ -39,7 +38,7 @@ struct BenchmarkCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try CommandLineModel.load(model, threads: threads, copies: copies)
+        let loaded = try CommandLineModel.load(selection, threads: threads, copies: copies)
         let inputs = try loaded.metadata.inputs.map(randomInput)
         // Warm-up: first-run allocations and caches, at least three runs or one second.
         let warmUpEnd = DispatchTime.now().uptimeNanoseconds + 1_000_000_000

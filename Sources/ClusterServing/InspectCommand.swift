@@ -8,11 +8,10 @@ struct InspectCommand: ParsableCommand {
         abstract: "Print a model's inputs, outputs and operator counts."
     )
 
-    @Option(help: "A model directory or a model file.")
-    var model: String
+    @OptionGroup var selection: ModelSelection
 
     func run() throws {
-        let metadata = try CommandLineModel.load(model, threads: 1).metadata
+        let metadata = try CommandLineModel.load(selection, threads: 1).metadata
         print("model: \(metadata.file)")
         print("format: \(metadata.format)")
         print("inputs:")

@@ -9,8 +9,7 @@ struct PredictCommand: ParsableCommand {
         abstract: "Run one batch (the first dimension of the .npy inputs) and write the outputs as .npy."
     )
 
-    @Option(help: "A model directory (one model: ONNX, OpenVINO IR, TensorFlow, Caffe or BigDL) or a model file.")
-    var model: String
+    @OptionGroup var selection: ModelSelection
 
     @Option(name: .customLong("input"),
             help: "An input .npy; `name=file.npy` for a named input. Unnamed files fill the inputs in order.")
@@ -33,7 +32,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try CommandLineModel.load(model, threads: threads)
+        let loaded = try CommandLineModel.load(selection, threads: threads)
         let tensors = try assignInputs(to: loaded.metadata.inputs)
         let results = try loaded.run(tensors)
         if let output {
@@ -71,11 +70,27 @@ struct PredictCommand: ParsableCommand {
     }
 }
 
+/// Which model a model subcommand loads: the path, and what config.yaml's `modelType` and `modelSignature` say.
+struct ModelSelection: ParsableArguments {
+    @Option(help: "A model directory (one model: ONNX, OpenVINO IR, TensorFlow, Caffe or BigDL) or a model file.")
+    var model: String
+
+    @Option(name: .customLong("model-type"),
+            help: ArgumentHelp("The format, instead of detection by file name (config modelType: ONNX, OpenVINO, "
+                + "tf.frozenModel, tf.savedModel, Caffe, BigDL)."))
+    var modelType: String?
+
+    @Option(help: "The signature of a TensorFlow SavedModel (config modelSignature). Default serving_default.")
+    var signature: String?
+}
+
 /// Loading and input conversion shared by the model subcommands.
 enum CommandLineModel {
-    static func load(_ path: String, threads: Int, copies: Int = 1) throws -> Model {
+    static func load(_ selection: ModelSelection, threads: Int, copies: Int = 1) throws -> Model {
         do {
-            return try Model(path: path, options: ModelOptions(threads: threads, copies: copies))
+            return try Model(path: selection.model, type: ModelType.configured(selection.modelType),
+                             loadOptions: ModelLoadOptions(signature: selection.signature),
+                             options: ModelOptions(threads: threads, copies: copies))
         } catch let error as InferenceError {
             throw ValidationError(error.description)
         }

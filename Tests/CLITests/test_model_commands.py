@@ -142,3 +142,15 @@ def test_benchmark_prints_one_json_line_with_the_figures():
     figures = json.loads(line)
     assert figures["batch"] == 4 and figures["threads"] == 2
     assert figures["images_per_second"] > 0 and 0 < figures["p50_ms"] <= figures["p99_ms"]
+
+
+def test_model_type_and_signature_choose_as_config_yaml_does():
+    saved = FIXTURES / "tensorflow" / "savedmodel_keras_export" / "model"
+    result = run("inspect", "--model", saved, "--signature", "serve")
+    assert "format: TensorFlow SavedModel" in result.stdout and "output_0" in result.stdout
+    result = run("inspect", "--model", saved, "--signature", "predict", check=False)
+    assert result.returncode != 0 and "'serve', 'serving_default'" in result.stderr
+    result = run("inspect", "--model", saved, "--model-type", "Caffe", check=False)
+    assert result.returncode != 0 and "modelType Caffe names no model" in result.stderr
+    result = run("inspect", "--model", saved, "--model-type", "tf.savedModel")
+    assert "format: TensorFlow SavedModel" in result.stdout

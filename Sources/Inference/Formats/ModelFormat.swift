@@ -1,7 +1,7 @@
 import Foundation
 
 /// A model file format: which files in a directory are its models, and how to read one into a `Graph`.
-/// Later formats (TensorFlow, Caffe, PyTorch, BigDL) join `ModelFormats.all`.
+/// Every format is listed in `ModelFormats.all`; a later one (PyTorch) joins it there.
 public protocol ModelFormat: Sendable {
     var name: String { get }
     /// Whether `fileName` is the main file of a model in this format (the one a model path may name).
