@@ -135,7 +135,7 @@ public enum NumPy {
     private static func cOrder(fromFortranOrder tensor: Tensor) -> Tensor {
         guard tensor.rank > 1 else { return tensor }
         let stored = Tensor(elementType: tensor.elementType, shape: tensor.shape.reversed(), storage: tensor.storage)
-        return IRConstantFolding.transposed(stored, perm: Array((0..<tensor.rank).reversed()))
+        return ConstantTensors.transposed(stored, perm: Array((0..<tensor.rank).reversed()))
     }
 }
 

@@ -56,7 +56,7 @@ enum TransposeSinking {
             $0.inputs = [source]
             $0.outputs = [transposed]
         }
-        let padsName = editor.addConstant(IRConstantFolding.int64s(moved), base: pad.inputs[1])
+        let padsName = editor.addConstant(ConstantTensors.int64s(moved), base: pad.inputs[1])
         editor.update(padIndex) {
             $0.inputs[0] = transposed
             $0.inputs[1] = padsName
@@ -137,7 +137,7 @@ enum TransposeSinking {
                 if let constant = editor.constant(input), constant.rank <= rank {
                     // Aligned to the right as broadcasting does, then laid out as the un-transposed data.
                     let expanded = constant.reshaped([Int](repeating: 1, count: rank - constant.rank) + constant.shape)
-                    reader.inputs[i] = editor.addConstant(IRConstantFolding.transposed(expanded, perm: inverse),
+                    reader.inputs[i] = editor.addConstant(ConstantTensors.transposed(expanded, perm: inverse),
                                                           base: input)
                 }
             }
@@ -154,7 +154,7 @@ enum TransposeSinking {
                 moved[rank + perm[i]] = pads[rank + i]
             }
             reader.inputs[0] = source
-            reader.inputs[1] = editor.addConstant(IRConstantFolding.int64s(moved), base: reader.inputs[1])
+            reader.inputs[1] = editor.addConstant(ConstantTensors.int64s(moved), base: reader.inputs[1])
         case "Concat":
             guard let axis = try? reader.int("axis", default: 0), axis >= -rank, axis < rank else { return false }
             var partners: [Int] = []
@@ -231,7 +231,7 @@ enum TransposeSinking {
         guard axes.allSatisfy({ $0 >= 0 && $0 < rank }) else { return false }
         let sourceAxes = axes.map { perm[$0] }.sorted()
         if axesFromInput {
-            reader.inputs[1] = editor.addConstant(IRConstantFolding.int64s(sourceAxes), base: reader.inputs[1])
+            reader.inputs[1] = editor.addConstant(ConstantTensors.int64s(sourceAxes), base: reader.inputs[1])
         } else if listed != nil {
             reader.attributes["axes"] = .ints(sourceAxes)
         }

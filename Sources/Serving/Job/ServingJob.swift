@@ -69,7 +69,8 @@ public final class ServingJob: @unchecked Sendable {
             let options = ModelOptions(threads: engine.threadsPerCopy, copies: engine.copies)
             let loaded: Model
             do {
-                loaded = try Model(path: located.file, type: type, loadOptions: loadOptions, options: options)
+                // The model located above, read once: no second directory scan.
+                loaded = try Model(graph: located.format.load(file: located.file, options: loadOptions), options: options)
             } catch {
                 throw ServingError.modelLoadFailed(path: located.file, reason: "\(error)")
             }

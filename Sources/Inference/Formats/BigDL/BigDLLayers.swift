@@ -120,7 +120,7 @@ enum BigDLLayers {
         guard weight.shape == expected else {
             throw c.invalid("weight has shape \(weight.shape), expected \(expected)")
         }
-        if nhwc { weight = IRConstantFolding.transposed(weight, perm: [0, 4, 3, 1, 2]) }
+        if nhwc { weight = ConstantTensors.transposed(weight, perm: [0, 4, 3, 1, 2]) }
         weight = weight.reshaped([outputs, perGroup[1], kernel.h, kernel.w])
         var operands = [source.name, c.constant(weight, "weight")]
         if try c.bool("withBias", default: true) {

@@ -150,18 +150,18 @@ struct IRLayerContext {
     }
 
     func scalarConstant(_ value: Float, type: ElementType, _ suffix: String) -> String {
-        addConstant(IRConstantFolding.cast(Tensor.scalar(value), to: type), suffix)
+        addConstant(ConstantTensors.cast(Tensor.scalar(value), to: type), suffix)
     }
 
     func int64Constant(_ values: [Int], _ suffix: String, shape: [Int]? = nil) -> String {
-        addConstant(IRConstantFolding.int64s(values, shape: shape), suffix)
+        addConstant(ConstantTensors.int64s(values, shape: shape), suffix)
     }
 
     /// `value` converted to `type`: folded when constant, else a Cast node.
     func cast(_ value: String, to type: ElementType) -> String {
         if builder.type(of: value) == type { return value }
         if let tensor = builder.initializers[value] {
-            return addConstant(IRConstantFolding.cast(tensor, to: type), "\(type)")
+            return addConstant(ConstantTensors.cast(tensor, to: type), "\(type)")
         }
         return emitValue("Cast", [value], ["to": .int(type.onnxCode)], type: type)
     }
@@ -180,7 +180,7 @@ struct IRLayerContext {
     /// `value` with its axes permuted: folded when constant, else a Transpose.
     func transpose(_ value: String, perm: [Int]) -> String {
         if let tensor = builder.initializers[value], tensor.rank == perm.count {
-            return addConstant(IRConstantFolding.transposed(tensor, perm: perm), "transposed")
+            return addConstant(ConstantTensors.transposed(tensor, perm: perm), "transposed")
         }
         return emitValue("Transpose", [value], ["perm": .ints(perm)], type: builder.type(of: value))
     }

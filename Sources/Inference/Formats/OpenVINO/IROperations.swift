@@ -104,7 +104,7 @@ enum IROperations {
     /// else a Cast.
     private static func convert(_ c: IRLayerContext, to type: ElementType) {
         if let tensor = c.constant(0) {
-            c.builder.addInitializer(IRConstantFolding.cast(tensor, to: type), named: c.outputs[0])
+            c.builder.addInitializer(ConstantTensors.cast(tensor, to: type), named: c.outputs[0])
         } else {
             c.builder.setType(type, of: c.outputs[0])
             c.emit("Cast", [c.inputs[0]], [c.outputs[0]], ["to": .int(type.onnxCode)])

@@ -87,10 +87,10 @@ enum TensorFlowConvolutionOperations {
         let weights: Tensor
         if depthwise {
             // [H, W, C, M] → [C·M, 1, H, W]; output channel c·M + m, one group per input channel.
-            weights = IRConstantFolding.transposed(filter, perm: [2, 3, 0, 1]).reshaped([inChannels * outChannels, 1, kh, kw])
+            weights = ConstantTensors.transposed(filter, perm: [2, 3, 0, 1]).reshaped([inChannels * outChannels, 1, kh, kw])
             attributes["group"] = .int(inChannels)
         } else {
-            weights = IRConstantFolding.transposed(filter, perm: [3, 2, 0, 1])
+            weights = ConstantTensors.transposed(filter, perm: [3, 2, 0, 1])
             // A filter with fewer input channels than the data is a grouped convolution.
             if let dims = c.shape(ofInput: 0), dims.count == 4, let channels = dims[channelsLast ? 3 : 1],
                channels != inChannels {
@@ -166,7 +166,7 @@ enum TensorFlowConvolutionOperations {
             attributes["auto_pad"] = .string("SAME_UPPER")
             attributes["output_shape"] = .ints(outputSize)
         }
-        let weights = IRConstantFolding.transposed(filter, perm: [3, 2, 0, 1])
+        let weights = ConstantTensors.transposed(filter, perm: [3, 2, 0, 1])
         let data = channelsFirst(c, c.inputs[2], channelsLast: channelsLast)
         emitSpatial(c, "ConvTranspose", [data, c.addConstant(weights, "weights")], attributes,
                     channelsLast: channelsLast)

@@ -146,7 +146,7 @@ enum TensorFlowIndexingOperations {
         let type = c.type(ofInput: 2)
         let values: String
         if let on = c.constant(2), let off = c.constant(3), on.count == 1, off.count == 1 {
-            values = c.addConstant(IRConstantFolding.cast(
+            values = c.addConstant(ConstantTensors.cast(
                 Tensor(floats: [off.floatValues[0], on.floatValues[0]], shape: [2]), to: type), "values")
         } else {
             let axes = c.int64Constant([0], "axes")

@@ -150,18 +150,18 @@ struct TensorFlowNodeContext {
     }
 
     func int64Constant(_ values: [Int], _ suffix: String, shape: [Int]? = nil) -> String {
-        addConstant(IRConstantFolding.int64s(values, shape: shape), suffix)
+        addConstant(ConstantTensors.int64s(values, shape: shape), suffix)
     }
 
     func scalarConstant(_ value: Float, type: ElementType, _ suffix: String) -> String {
-        addConstant(IRConstantFolding.cast(Tensor.scalar(value), to: type), suffix)
+        addConstant(ConstantTensors.cast(Tensor.scalar(value), to: type), suffix)
     }
 
     /// `value` converted to `type`: folded when constant, else a Cast node.
     func cast(_ value: String, to type: ElementType) -> String {
         if translator.type(of: value) == type { return value }
         if let tensor = translator.initializers[value] {
-            return addConstant(IRConstantFolding.cast(tensor, to: type), "\(type)")
+            return addConstant(ConstantTensors.cast(tensor, to: type), "\(type)")
         }
         return emitValue("Cast", [value], ["to": .int(type.onnxCode)], type: type, shape: translator.shape(of: value))
     }
@@ -173,7 +173,7 @@ struct TensorFlowNodeContext {
     func transpose(_ value: String, perm: [Int]) -> String {
         if perm == Array(perm.indices) { return value }
         if let tensor = translator.initializers[value], tensor.rank == perm.count {
-            return addConstant(IRConstantFolding.transposed(tensor, perm: perm), "transposed")
+            return addConstant(ConstantTensors.transposed(tensor, perm: perm), "transposed")
         }
         let shape = translator.shape(of: value).flatMap { dims in
             dims.count == perm.count ? perm.map { dims[$0] } : nil

@@ -123,7 +123,7 @@ enum TensorFlowShapeOperations {
         let type = try c.type("out_type") ?? .int32
         // A fully known shape is a constant now; otherwise the run computes it.
         if let dims = c.shape(ofInput: 0), dims.allSatisfy({ $0 != nil }) {
-            let tensor = IRConstantFolding.cast(IRConstantFolding.int64s(dims.map { $0 ?? 0 }), to: type)
+            let tensor = ConstantTensors.cast(ConstantTensors.int64s(dims.map { $0 ?? 0 }), to: type)
             c.translator.addInitializer(tensor, named: c.output(0))
             return
         }

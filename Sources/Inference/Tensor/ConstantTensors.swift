@@ -1,6 +1,7 @@
-/// Load-time arithmetic on constants the translation produces itself (a Convert of weights, a transposed or
-/// reshaped weight), so those reach the graph as plain initializers whatever the optimiser does.
-enum IRConstantFolding {
+/// Load-time arithmetic on constant tensors: what the format readers produce themselves (a Convert of weights, a
+/// transposed or reshaped weight) and what the optimiser rewrites (permuted constants, new axes and pads), so
+/// those reach the graph as plain initializers.
+enum ConstantTensors {
     /// The tensor converted element by element (float → integer truncates toward zero, as ONNX Cast does).
     static func cast(_ tensor: Tensor, to type: ElementType) -> Tensor {
         if tensor.elementType == type { return tensor }
